@@ -1,0 +1,150 @@
+//! The contract between the front end (lexer → parser → resolve) and the back end (codegen).
+//!
+//! An `ir::Policy` is fully resolved and folded (KAFEL.md §5): names are numbers for one
+//! architecture, `USE` is expanded, constants are substituted, conditions that fold to a
+//! constant are gone (true → the rule has `cond: None`, false → the rule is dropped), and
+//! nothing after an unconditional rule for the same syscall survives. The back end trusts
+//! these invariants; `Policy::check` states them in code and tests call it.
+
+use crate::diag::Pos;
+use crate::tables::Arch;
+
+/// What a seccomp filter returns (KAFEL.md §5 "Return values").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Allow,
+    Log,
+    /// KILL, KILL_THREAD and DENY all mean this.
+    KillThread,
+    KillProcess,
+    UserNotif,
+    Errno(u16),
+    Trap(u16),
+    Trace(u16),
+}
+
+impl Action {
+    /// The `SECCOMP_RET_*` value the BPF program returns for this action.
+    pub fn ret_value(self) -> u32 {
+        match self {
+            Action::Allow => 0x7fff_0000,
+            Action::Log => 0x7ffc_0000,
+            Action::KillThread => 0x0000_0000,
+            Action::KillProcess => 0x8000_0000,
+            Action::UserNotif => 0x7fc0_0000,
+            Action::Errno(n) => 0x0005_0000 | n as u32,
+            Action::Trap(n) => 0x0003_0000 | n as u32,
+            Action::Trace(n) => 0x7ff0_0000 | n as u32,
+        }
+    }
+
+    /// The inverse of `ret_value`, for disassembly and tests. `None` for values no action yields.
+    pub fn from_ret_value(v: u32) -> Option<Action> {
+        let data = (v & 0xffff) as u16;
+        match v & 0xffff_0000 {
+            0x7fff_0000 if data == 0 => Some(Action::Allow),
+            0x7ffc_0000 if data == 0 => Some(Action::Log),
+            0x0000_0000 if data == 0 => Some(Action::KillThread),
+            0x8000_0000 if data == 0 => Some(Action::KillProcess),
+            0x7fc0_0000 if data == 0 => Some(Action::UserNotif),
+            0x0005_0000 => Some(Action::Errno(data)),
+            0x0003_0000 => Some(Action::Trap(data)),
+            0x7ff0_0000 => Some(Action::Trace(data)),
+            _ => None,
+        }
+    }
+}
+
+/// A 64-bit value computed from syscall arguments (`seccomp_data.args[i]`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Value {
+    Const(u64),
+    /// Argument index 0..=5.
+    Arg(u8),
+    And(Box<Value>, Box<Value>),
+    Or(Box<Value>, Box<Value>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// A boolean condition. Comparisons are unsigned.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Cond {
+    /// `lhs OP rhs`. When `wide` is false only the low 32 bits of both sides are compared
+    /// (KAFEL.md §5 width rule); when true all 64 bits are. After folding, a `Const` side is on
+    /// the right whenever exactly one side is a `Const`.
+    Cmp { op: CmpOp, lhs: Value, rhs: Value, wide: bool },
+    And(Box<Cond>, Box<Cond>),
+    Or(Box<Cond>, Box<Cond>),
+    Not(Box<Cond>),
+}
+
+/// One filter for one syscall: `action` applies when `cond` holds (`None` = always).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub action: Action,
+    pub cond: Option<Cond>,
+    /// The filter's syscall token, for back-end errors (scratch memory exceeded, …).
+    pub pos: Pos,
+}
+
+/// The rules for one syscall number, in first-match order. At most the last rule is
+/// unconditional; `rules` is never empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyscallRules {
+    pub nr: u32,
+    pub rules: Vec<Rule>,
+}
+
+/// The whole policy for one architecture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArchPolicy {
+    pub arch: Arch,
+    /// For syscall numbers with no rule, or whose conditional rules all fail.
+    pub default: Action,
+    /// Sorted by `nr`, each `nr` once.
+    pub syscalls: Vec<SyscallRules>,
+}
+
+/// What the back end compiles: one `ArchPolicy` per target architecture, in the caller's order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    pub arches: Vec<ArchPolicy>,
+    /// For an `arch` that is not a target, and on x86_64 for x32 numbers (bit 30 set) that
+    /// no surviving filter names (KAFEL.md §9).
+    pub foreign: Action,
+}
+
+impl Policy {
+    /// The invariants above, as an error string naming the first one broken.
+    pub fn check(&self) -> Result<(), String> {
+        for a in &self.arches {
+            let mut prev: Option<u32> = None;
+            for s in &a.syscalls {
+                if let Some(p) = prev {
+                    if s.nr <= p {
+                        return Err(format!("{:?}: syscalls not sorted/unique at {}", a.arch, s.nr));
+                    }
+                }
+                prev = Some(s.nr);
+                if s.rules.is_empty() {
+                    return Err(format!("{:?}: syscall {} has no rules", a.arch, s.nr));
+                }
+                for (i, r) in s.rules.iter().enumerate() {
+                    if r.cond.is_none() && i + 1 != s.rules.len() {
+                        return Err(format!("{:?}: syscall {} has rules after an unconditional one", a.arch, s.nr));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
