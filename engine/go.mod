@@ -1,0 +1,3 @@
+module stockade/engine
+
+go 1.22
