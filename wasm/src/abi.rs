@@ -6,7 +6,7 @@
 //!
 //! Request (little-endian; `str` = u32 byte length + bytes):
 //!   u32 ABI_VERSION · u32 op · u32 foreign action (SECCOMP_RET value) ·
-//!   u32 n · n × u32 AUDIT_ARCH · str policy text ·
+//!   u32 n · n × str architecture name (`x86_64`, `aarch64`, …) · str policy text ·
 //!   u32 m · m × (str name · u8 found · [str text when found])
 //! Response: u32 status · u32 payload length · payload
 //!   STATUS_OK: the output bytes · STATUS_DIAGNOSTICS: JSON `[{file,line,col,message}]` ·
@@ -20,7 +20,10 @@ use crate::{IncludeMap, Options, Outcome};
 
 pub const ABI_VERSION: u32 = 1;
 
+/// Kafel text → BPF bytes.
 pub const OP_BPF: u32 = 1;
+/// BPF bytes (in the text field) → a readable listing.
+pub const OP_DISASM: u32 = 4;
 
 pub const STATUS_OK: u32 = 0;
 pub const STATUS_DIAGNOSTICS: u32 = 1;
@@ -78,8 +81,11 @@ pub fn decode_request(buf: &[u8]) -> Result<Request, String> {
     }
     let mut arches = Vec::with_capacity(n);
     for _ in 0..n {
-        let audit = r.u32()?;
-        let arch = Arch::from_audit(audit).ok_or_else(|| format!("No syscall table for AUDIT_ARCH 0x{:08x}", audit))?;
+        let raw = r.str()?;
+        let name = String::from_utf8_lossy(&raw);
+        let arch = Arch::parse(&name).ok_or_else(|| {
+            format!("No syscall table for architecture \"{}\" (choose x86_64, i386, aarch64 or riscv64)", name)
+        })?;
         if arches.contains(&arch) {
             return Err(format!("Architecture \"{}\" named twice", arch.name()));
         }
@@ -165,6 +171,10 @@ pub fn handle(buf: &[u8]) -> (u32, Vec<u8>) {
     };
     match req.op {
         OP_BPF => outcome_payload(crate::compile_bpf(&req.text, &req.includes, &req.opts)),
+        OP_DISASM => match crate::disasm::listing(&req.text) {
+            Ok(text) => (STATUS_OK, text.into_bytes()),
+            Err(e) => (STATUS_BAD_REQUEST, e.into_bytes()),
+        },
         op => (STATUS_BAD_REQUEST, format!("Unknown operation {}", op).into_bytes()),
     }
 }

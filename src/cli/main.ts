@@ -1,0 +1,73 @@
+/**
+ * The `stockade` command: a table of subcommands, each in its own module.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { assetUrl } from "../assets.ts";
+import { StockadeError } from "../errors.ts";
+import { PolicyError } from "../compile.ts";
+import { compileCommand } from "./compile.ts";
+import { Exit, writeStdout } from "./common.ts";
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  compile: { summary: "compile a Kafel policy to BPF, hex, disassembly or OCI JSON", run: compileCommand },
+};
+
+/** Adds a subcommand (used by modules that live beside this one). */
+export function registerCommand(name: string, summary: string, run: Command): void {
+  COMMANDS[name] = { summary, run };
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(width)}  ${c.summary}`);
+  return `Usage: stockade COMMAND [options]
+
+Run untrusted commands in an OS-level sandbox, or compile sandbox policies.
+
+Commands:
+${lines.join("\n")}
+
+Options:
+  -h, --help     show this help (stockade COMMAND --help for a command's own)
+  -V, --version  print the version`;
+}
+
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(assetUrl("package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Runs the CLI with `args` (without the program name); returns the exit code. */
+export async function main(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "-h" || name === "--help" || name === "help") {
+      await writeStdout(help() + "\n");
+      return name === undefined ? Exit.Usage : Exit.Ok;
+    }
+    if (name === "-V" || name === "--version") {
+      await writeStdout(`stockade ${await version()}\n`);
+      return Exit.Ok;
+    }
+    const command = COMMANDS[name];
+    if (!command) {
+      process.stderr.write(`stockade: unknown command "${name}" (see \`stockade --help\`)\n`);
+      return Exit.Usage;
+    }
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof PolicyError) {
+      process.stderr.write(e.message + "\n");
+      return Exit.PolicyError;
+    }
+    if (e instanceof StockadeError) {
+      process.stderr.write(`stockade: ${e.message}\n`);
+      return e.code === "USAGE_ERROR" ? Exit.Usage : Exit.Failure;
+    }
+    throw e;
+  }
+}
