@@ -1,0 +1,286 @@
+/**
+ * The policy model of `run()`: the options a caller writes, validated with valibot, and their
+ * translation into the engine's ExecConfig with deny-by-default defaults.
+ *
+ * @module
+ */
+import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import process from "node:process";
+import * as v from "valibot";
+import { assetUrl } from "./assets.ts";
+import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
+import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
+import { ConfigError } from "./errors.ts";
+
+const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
+const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
+const PathList = v.array(PathString);
+const Count = v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(Number.MAX_SAFE_INTEGER));
+const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
+const HostPattern = v.pipe(
+  v.string(),
+  v.regex(/^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?(:[0-9]{1,5})?$/, "must be a host name, *.domain or host:port"),
+);
+
+/** A host the network proxy asks about (network `{ allow }` with `onNetworkRequest`). */
+export interface NetworkRequest {
+  host: string;
+  port: number;
+  protocol: string;
+}
+
+/** The options of `run()` and `spawnSandbox()`, validated; unknown fields are an error. */
+export const RunOptionsSchema = v.strictObject({
+  /** Working directory, readable inside the sandbox; default: the caller's. */
+  cwd: v.optional(PathString),
+  /** Names of the caller's variables to pass through, or exact values to set. */
+  env: v.optional(
+    v.union([
+      v.array(EnvName),
+      // An array is an object too: without this guard `["A=B"]` would pass as the record { "0": "A=B" }.
+      v.pipe(v.custom<object>((o) => typeof o === "object" && o !== null && !Array.isArray(o)), v.record(EnvName, v.pipe(v.string(), noNul))),
+    ], "must be a list of names or a record of values"),
+  ),
+  /** Extra paths bound read-only. */
+  read: v.optional(PathList),
+  /** Paths bound read-write. */
+  write: v.optional(PathList),
+  /** Make the working directory writable (the same as listing it in `write`). */
+  writeCwd: v.optional(v.boolean()),
+  /** Paths made invisible and uncreatable, existing or not. */
+  hide: v.optional(PathList),
+  /** Paths re-bound read-only inside a writable path. */
+  readOnly: v.optional(PathList),
+  /** Unix socket files the command may connect to. Allowing the docker socket is a full escape. */
+  sockets: v.optional(PathList),
+  /** `"none"` (default), `"host"`, or an allowlist of host patterns through the proxy. */
+  network: v.optional(
+    v.union([
+      v.picklist(["none", "host"]),
+      v.strictObject({ allow: v.array(HostPattern), deny: v.optional(v.array(HostPattern)) }),
+    ], 'must be "none", "host" or { allow: [...], deny?: [...] }'),
+  ),
+  /** Memory limit in bytes. */
+  memory: v.optional(Count),
+  /** Maximum number of processes. */
+  pids: v.optional(Count),
+  /** CPU time limit in seconds. */
+  cpuSeconds: v.optional(Count),
+  /** Largest file the command may write, in bytes. */
+  fileSize: v.optional(Count),
+  /** Maximum number of open files. */
+  openFiles: v.optional(Count),
+  /** Wall-clock limit in milliseconds; the whole process tree is killed when it passes. */
+  timeout: v.optional(Count),
+  /** Aborting kills the whole process tree. */
+  signal: v.optional(v.instance(AbortSignal, "must be an AbortSignal")),
+  /** Standard input: bytes, text, a stream, or the caller's own; default: empty. */
+  stdin: v.optional(
+    v.union([v.literal("inherit"), v.string(), v.instance(Uint8Array), v.instance(ReadableStream)], 'must be a string, Uint8Array, ReadableStream or "inherit"'),
+  ),
+  /** `"pipe"` (default: captured) or `"inherit"` (the caller's). */
+  stdout: v.optional(v.picklist(["pipe", "inherit"])),
+  /** `"pipe"` (default: captured) or `"inherit"` (the caller's). */
+  stderr: v.optional(v.picklist(["pipe", "inherit"])),
+  /** Kafel text placed before the baseline (its rules win), or replacing it. */
+  seccomp: v.optional(
+    v.union([v.strictObject({ extend: v.string() }), v.strictObject({ replace: v.string() })], "must be { extend: text } or { replace: text }"),
+  ),
+  /** Protections the caller accepts losing when this machine cannot provide them. */
+  degrade: v.optional(v.array(v.picklist(["namespaces", "landlock"]))),
+  /** Decides hosts that match no allowlist rule; without it they are refused. */
+  onNetworkRequest: v.optional(v.custom<(request: NetworkRequest) => boolean | Promise<boolean>>((f) => typeof f === "function", "must be a function")),
+  /** Size of the private /tmp in bytes (default 128 MiB); 0 means no /tmp. */
+  tmpSize: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER))),
+});
+
+/** The options of `run()` and `spawnSandbox()`. */
+export type RunOptions = v.InferInput<typeof RunOptionsSchema>;
+
+const CommandSchema = v.pipe(
+  v.array(v.pipe(v.string(), noNul)),
+  v.minLength(1, "must name a command"),
+  v.check((argv: string[]) => argv[0] !== "", "must start with a non-empty program name"),
+);
+
+/** Validates run options; throws a `ConfigError` naming every bad field path. */
+export function parseRunOptions(options: unknown = {}): RunOptions {
+  const result = v.safeParse(RunOptionsSchema, options ?? {}, { abortEarly: false });
+  if (result.success) return result.output;
+  const issues = toConfigIssues(result.issues).map((i) =>
+    i.message.startsWith("Invalid key:") ? { path: i.path, message: `Unknown option "${i.path}"` } : i
+  );
+  throw new ConfigError("run options", issues);
+}
+
+function parseCommand(command: unknown): string[] {
+  const result = v.safeParse(CommandSchema, command, { abortEarly: false });
+  if (result.success) return result.output;
+  throw new ConfigError("command", toConfigIssues(result.issues).map((i) => ({ ...i, path: `command${i.path.startsWith("[") ? "" : i.path ? "." : ""}${i.path}` })));
+}
+
+/** System directories bound read-only by default (those that exist on this host). */
+export const SYSTEM_DIRS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc"];
+
+/** Secrets under /etc that stay hidden although /etc is readable. */
+const ETC_SECRETS: readonly string[] = [
+  "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
+  "/etc/security/opasswd", "/etc/ssl/private", "/etc/krb5.keytab", "/etc/NetworkManager/system-connections",
+  "/etc/wireguard", "/etc/ipsec.secrets", "/etc/ppp/chap-secrets", "/etc/ppp/pap-secrets",
+];
+
+/**
+ * Files inside a writable directory that run code later, outside the sandbox (git hooks and
+ * config, editor tasks, shell start-up files, direnv): re-bound read-only when they exist.
+ */
+const RUN_LATER: readonly string[] = [
+  ".git/hooks", ".git/config", ".gitmodules", ".husky", ".vscode", ".idea", ".envrc",
+  ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zshenv", ".zprofile", ".config/fish",
+];
+
+/** The PATH inside the sandbox unless the caller passes or sets one. */
+export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+const DEFAULT_TMP_BYTES = 128 * 1024 * 1024;
+
+function exists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function etcSecrets(): string[] {
+  let sshKeys: string[] = [];
+  try {
+    sshKeys = readdirSync("/etc/ssh").filter((name) => name.includes("key")).map((name) => `/etc/ssh/${name}`);
+  } catch {
+    // no /etc/ssh: nothing to hide there
+  }
+  // Everything under /etc is read-only, so a secret that does not exist cannot appear: mask only
+  // what exists (each mask is a mount, and mounts are startup time).
+  return [...ETC_SECRETS.filter(exists), ...sshKeys];
+}
+
+function unique(paths: string[]): string[] {
+  return [...new Set(paths)];
+}
+
+function environment(option: RunOptions["env"], tmpBytes: number, cwd: string): Record<string, string> {
+  const env: Record<string, string> = { PATH: SANDBOX_PATH, HOME: tmpBytes > 0 ? "/tmp" : cwd };
+  for (const name of ["LANG", "LC_ALL", "TERM"]) {
+    const value = process.env[name];
+    if (value !== undefined) env[name] = value;
+  }
+  if (Array.isArray(option)) {
+    for (const name of option) {
+      const value = process.env[name];
+      if (value !== undefined) env[name] = value;
+    }
+  } else if (option) {
+    Object.assign(env, option);
+  }
+  return env;
+}
+
+/**
+ * Translates a command and its options into the engine's ExecConfig, filling in the
+ * deny-by-default defaults: system directories read-only (secrets under /etc hidden), the working
+ * directory readable (writable only with `writeCwd` or `write: [cwd]`), files that run later
+ * outside the sandbox (git hooks, shell rc files…) kept read-only inside writable directories,
+ * no network, a minimal environment, a new session, death with the caller. Relative paths are
+ * resolved against `cwd`.
+ *
+ * @throws {ConfigError} naming every bad field path (`read[2]`, `network.allow[0]`, `command`).
+ * @example
+ * ```ts
+ * import { toExecConfig } from "./policy.ts";
+ * const config = toExecConfig(["make", "test"], { writeCwd: true, memory: 1 << 30 });
+ * console.log(config.fs.write); // [the current directory]
+ * ```
+ */
+export function toExecConfig(command: readonly string[], options: RunOptions = {}): ExecConfig {
+  const argv = parseCommand(command);
+  const opts = parseRunOptions(options);
+  const cwd = resolve(process.cwd(), opts.cwd ?? ".");
+  const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => (isAbsolute(p) ? resolve(p) : resolve(cwd, p)));
+  const write = unique([...(opts.writeCwd ? [cwd] : []), ...abs(opts.write)]);
+  const read = unique([...SYSTEM_DIRS.filter(existsSync), cwd, ...abs(opts.read)]).filter((p) => !write.includes(p));
+  const protectedPaths = write.flatMap((dir) => RUN_LATER.map((rel) => `${dir === "/" ? "" : dir}/${rel}`))
+    .filter((p) => exists(p) && !write.includes(p));
+  const tmpBytes = opts.tmpSize ?? DEFAULT_TMP_BYTES;
+  const net = opts.network ?? "none";
+  const config = {
+    version: EXEC_CONFIG_VERSION,
+    argv,
+    cwd,
+    env: environment(opts.env, tmpBytes, cwd),
+    fs: {
+      read,
+      write,
+      hide: unique([...etcSecrets(), ...abs(opts.hide)]),
+      readOnly: unique([...protectedPaths, ...abs(opts.readOnly)]),
+      sockets: unique(abs(opts.sockets)),
+      tmpBytes,
+    },
+    network: typeof net === "string"
+      ? { mode: net }
+      : { mode: "allowlist", allow: net.allow, deny: net.deny ?? [], ask: opts.onNetworkRequest !== undefined },
+    limits: {
+      memoryBytes: opts.memory,
+      pids: opts.pids,
+      cpuSeconds: opts.cpuSeconds,
+      wallMs: opts.timeout,
+      fileSizeBytes: opts.fileSize,
+      openFiles: opts.openFiles,
+    },
+    process: { newSession: true, dieWithParent: true },
+    degrade: unique(opts.degrade ?? []),
+    hostname: "stockade",
+  };
+  // Drop absent limits so the JSON carries only what is set.
+  for (const [key, value] of Object.entries(config.limits)) if (value === undefined) delete (config.limits as Record<string, unknown>)[key];
+  return parseExecConfig(config);
+}
+
+/** The compile targets for this host: x86_64 takes its i386 companion so 32-bit binaries are filtered too. */
+export function seccompArches(arch: Arch = hostArch()): Arch[] {
+  return arch === "x86_64" ? ["x86_64", "i386"] : [arch];
+}
+
+let baselineText: Promise<string> | undefined;
+
+/** The text of policies/baseline.kafel, read once per process. */
+export function baselinePolicy(): Promise<string> {
+  baselineText ??= readFile(assetUrl("policies/baseline.kafel"), "utf8");
+  return baselineText;
+}
+
+const compiled = new Map<string, Promise<Uint8Array>>();
+
+/** The Kafel text a run uses: the baseline, the caller's text before it, or the caller's alone. */
+export async function seccompText(option: RunOptions["seccomp"]): Promise<string> {
+  if (option && "replace" in option) return option.replace;
+  const baseline = await baselinePolicy();
+  return option ? `${option.extend}\n${baseline}` : baseline;
+}
+
+/**
+ * Compiles the seccomp program for a run, cached per policy text and architecture within the
+ * process (the baseline compiles once).
+ */
+export function compileRunSeccomp(text: string, arches: readonly Arch[] = seccompArches()): Promise<Uint8Array> {
+  const key = `${arches.join(",")}\0${text}`;
+  let bytes = compiled.get(key);
+  if (!bytes) {
+    bytes = compileSeccomp(text, { arch: arches, filename: "<seccomp>" });
+    compiled.set(key, bytes);
+    // A failed compile is not cached: the error is thrown to this caller and the next one retries.
+    bytes.catch(() => compiled.delete(key));
+  }
+  return bytes;
+}
