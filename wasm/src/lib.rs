@@ -5,10 +5,15 @@
 //! boundary; nothing in here panics on any input.
 
 pub mod abi;
+pub mod ast;
 pub mod bpf;
 pub mod codegen;
 pub mod diag;
+pub mod fold;
 pub mod ir;
+pub mod lexer;
+pub mod parser;
+pub mod reference;
 pub mod resolve;
 pub mod tables;
 

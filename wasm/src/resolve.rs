@@ -1,7 +1,142 @@
-//! Placeholder: the front end (names, USE expansion, folding) replaces this file.
-use crate::diag::{Diagnostic, Pos};
-use crate::{ir, IncludeMap, Options, Outcome};
+//! From the AST to `ir::Policy`: per architecture, syscall names → numbers, `USE` expansion
+//! (each policy once per compile), condition folding, first-match ordering (KAFEL.md §4–§5).
+//!
+//! Every named policy is resolved for every target, used or not, so a bad name anywhere is
+//! reported; expansion then only moves the resolved rules, never copies them.
 
-pub fn compile_ir(_text: &[u8], _includes: &IncludeMap, _opts: &Options) -> Outcome<ir::Policy> {
-    Outcome::Diagnostics(vec![Diagnostic::new(Pos { file: None, line: 1, col: 1 }, "Front end not built yet")])
+use crate::ast::{Entry, Filter, Program, SyscallRef};
+use crate::diag::Diagnostic;
+use crate::fold::{Args, Folded, Folder};
+use crate::ir::{self, Action, ArchPolicy, Rule, SyscallRules};
+use crate::lexer::{Files, Loc, MAX_ERRORS};
+use crate::parser::{self, Failure};
+use crate::tables::Arch;
+use crate::{IncludeMap, Options, Outcome};
+
+/// Kafel text → `ir::Policy` for `opts.arches`.
+pub fn compile_ir(text: &[u8], includes: &IncludeMap, opts: &Options) -> Outcome<ir::Policy> {
+    let parsed = match parser::parse(text, includes) {
+        Ok(p) => p,
+        Err(Failure::Diagnostics(d)) => return Outcome::Diagnostics(d),
+        Err(Failure::NeedIncludes(n)) => return Outcome::NeedIncludes(n),
+    };
+    match resolve(&parsed.program, &parsed.files, opts) {
+        Ok(policy) => Outcome::Ok(policy),
+        Err(d) => Outcome::Diagnostics(d),
+    }
+}
+
+/// Resolves a parsed program for every target architecture.
+pub fn resolve(prog: &Program, files: &Files, opts: &Options) -> Result<ir::Policy, Vec<Diagnostic>> {
+    let mut errors: Vec<(Loc, String)> = Vec::new();
+    let arches = opts.arches.iter().map(|&arch| resolve_arch(prog, files, arch, &mut errors)).collect();
+    if !errors.is_empty() {
+        // Source order; the same message at the same token (several architectures) once.
+        errors.sort_by_key(|(loc, _)| loc.tok);
+        errors.dedup();
+        errors.truncate(MAX_ERRORS);
+        return Err(errors.into_iter().map(|(loc, msg)| Diagnostic::new(files.pos(loc), msg)).collect());
+    }
+    let policy = ir::Policy { arches, foreign: opts.foreign };
+    debug_assert_eq!(policy.check(), Ok(()));
+    Ok(policy)
+}
+
+/// A resolved entry: a rule for one syscall number, or a `USE` still to expand.
+enum Item {
+    Rule(u32, Rule),
+    Use(usize),
+}
+
+fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc, String)>) -> ArchPolicy {
+    let mut policies: Vec<Option<Vec<Item>>> = prog.policies.iter().map(|p| Some(items(&p.entries, files, arch, errors))).collect();
+    let main = items(&prog.main, files, arch, errors);
+
+    // Depth-first expansion with an explicit stack (a chain of USEs may be long). Taking a
+    // policy's items out of `policies` is what makes every later `USE` of it a no-op.
+    let mut ordered: Vec<(u32, Rule)> = Vec::new();
+    let mut stack = vec![main.into_iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            None => {
+                stack.pop();
+            }
+            Some(Item::Rule(nr, rule)) => ordered.push((nr, rule)),
+            Some(Item::Use(i)) => {
+                if let Some(used) = policies.get_mut(i).and_then(Option::take) {
+                    stack.push(used.into_iter());
+                }
+            }
+        }
+    }
+
+    // First match wins: a stable sort keeps expansion order within a syscall, and nothing
+    // after an unconditional rule can ever be reached.
+    ordered.sort_by_key(|(nr, _)| *nr);
+    let mut syscalls: Vec<SyscallRules> = Vec::new();
+    for (nr, rule) in ordered {
+        match syscalls.last_mut() {
+            Some(s) if s.nr == nr => {
+                if s.rules.last().map_or(false, |r| r.cond.is_some()) {
+                    s.rules.push(rule);
+                }
+            }
+            _ => syscalls.push(SyscallRules { nr, rules: vec![rule] }),
+        }
+    }
+    ArchPolicy { arch, default: prog.default.unwrap_or(Action::KillThread), syscalls }
+}
+
+fn items(entries: &[Entry], files: &Files, arch: Arch, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {
+    let mut out = Vec::new();
+    for e in entries {
+        match e {
+            Entry::Use(i) => out.push(Item::Use(*i)),
+            Entry::Block(b) => {
+                for f in &b.filters {
+                    if let Some((nr, cond)) = filter(f, arch, errors) {
+                        out.push(Item::Rule(nr, Rule { action: b.action, cond, pos: files.pos(f.loc) }));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One filter on one architecture: `None` when it does not exist there (ON guard, condition
+/// folded to false, or an error); else its syscall number and remaining condition.
+fn filter(f: &Filter, arch: Arch, errors: &mut Vec<(Loc, String)>) -> Option<(u32, Option<ir::Cond>)> {
+    if !f.applies_to(arch) {
+        return None;
+    }
+    let (nr, table, label) = match f.syscall {
+        SyscallRef::Number(n) => (n, Args::Table(&[]), format!("syscall {}", n)),
+        SyscallRef::Name(name) => match arch.lookup(name) {
+            Some(def) => (def.nr, Args::Table(def.args), format!("\"{}\"", name)),
+            None => {
+                let msg = format!("Undefined identifier \"{}\": no such syscall on {} (add an ON guard if it exists only on other architectures)", name, arch.name());
+                errors.push((f.loc, msg));
+                return None;
+            }
+        },
+    };
+    let args = match &f.args {
+        Some(custom) => Args::Custom(custom),
+        None => table,
+    };
+    let cond = match &f.cond {
+        None => return Some((nr, None)),
+        Some(c) => c,
+    };
+    let mut folder = Folder { args, syscall: &label, errors, failed: false };
+    let folded = folder.fold_bool(cond);
+    if folder.failed {
+        return None;
+    }
+    match folded {
+        Folded::True => Some((nr, None)),
+        Folded::False => None,
+        Folded::Cond(c) => Some((nr, Some(c))),
+    }
 }
