@@ -115,3 +115,153 @@ impl SeccompData {
         }
     }
 }
+
+/// What one run of a filter produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Exec {
+    /// The value of the `RET` reached.
+    pub ret: u32,
+    /// Instructions executed, the `RET` included.
+    pub executed: usize,
+    /// Whether a load read beyond `nr` and `arch` (instruction pointer or arguments): the
+    /// kernel can cache only decisions that do not.
+    pub read_args: bool,
+}
+
+/// Whether seccomp accepts this opcode (kernel/seccomp.c `seccomp_check_filter`; it is stricter
+/// than the classic-BPF opcode table, so this is the whole opcode check).
+fn seccomp_allows(code: u16) -> bool {
+    const ALU_OPS: [u16; 9] = [0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0]; // add sub mul div or and lsh rsh xor
+    match code {
+        0x20 | 0x80 | 0x81 => true,                        // ld [k] · ld len · ldx len
+        0x06 | 0x16 => true,                               // ret k · ret a
+        0x84 => true,                                      // neg
+        0x00 | 0x01 | 0x60 | 0x61 | 0x02 | 0x03 => true,   // ld/ldx imm · ld/ldx M[k] · st · stx
+        0x07 | 0x87 => true,                               // tax · txa
+        0x05 => true,                                      // ja
+        0x15 | 0x1d | 0x25 | 0x2d | 0x35 | 0x3d | 0x45 | 0x4d => true, // jeq jgt jge jset, k and x
+        c if c & 0x07 == ALU => ALU_OPS.contains(&(c & 0xf0)) && c & !0xf8 == ALU,
+        _ => false,
+    }
+}
+
+fn is_cond_jump(code: u16) -> bool {
+    code & 0x07 == JMP && code != JMP | JA
+}
+
+/// The kernel's static checks on a filter (`bpf_check_classic` + `seccomp_check_filter`):
+/// length 1..=4096, only the opcodes seccomp allows, `LD W ABS` only at aligned offsets inside
+/// `seccomp_data`, no division by a zero constant, constant shifts below 32, scratch indexes
+/// below 16, jumps forward and inside the program, the last instruction a `RET`, and no
+/// scratch read before a write on some path.
+pub fn validate(prog: &[Insn]) -> Result<(), String> {
+    let n = prog.len();
+    if n == 0 || n > MAX_INSNS {
+        return Err(format!("Program length {} is outside 1..={}", n, MAX_INSNS));
+    }
+    for (pc, i) in prog.iter().enumerate() {
+        if !seccomp_allows(i.code) {
+            return Err(format!("Instruction {}: opcode 0x{:02x} is not allowed in seccomp", pc, i.code));
+        }
+        let bad = |what: &str| Err(format!("Instruction {}: {} (k = {})", pc, what, i.k));
+        match i.code {
+            0x20 if i.k >= 64 || i.k % 4 != 0 => return bad("load outside seccomp_data or unaligned"),
+            0x34 if i.k == 0 => return bad("division by zero"),
+            0x64 | 0x74 if i.k >= 32 => return bad("shift by 32 or more"),
+            0x60 | 0x61 | 0x02 | 0x03 if i.k as usize >= MEM_WORDS => return bad("scratch index out of range"),
+            0x05 if i.k as u64 >= (n - pc - 1) as u64 => return bad("jump out of range"),
+            c if is_cond_jump(c) && (pc + i.jt as usize + 1 >= n || pc + i.jf as usize + 1 >= n) => {
+                return Err(format!("Instruction {}: jump out of range (jt = {}, jf = {})", pc, i.jt, i.jf));
+            }
+            _ => {}
+        }
+    }
+    if prog[n - 1].code & 0x07 != RET {
+        return Err(format!("Instruction {}: the last instruction must be a RET", n - 1));
+    }
+    check_scratch_init(prog)
+}
+
+/// The kernel's `check_load_and_stores`: every scratch read must follow a write on all paths.
+fn check_scratch_init(prog: &[Insn]) -> Result<(), String> {
+    let mut masks = vec![u16::MAX; prog.len()];
+    let mut valid: u16 = 0;
+    for (pc, i) in prog.iter().enumerate() {
+        valid &= masks[pc];
+        match i.code {
+            0x02 | 0x03 => valid |= 1 << i.k,
+            0x60 | 0x61 if valid & (1 << i.k) == 0 => {
+                return Err(format!("Instruction {}: reads scratch M[{}] before any write", pc, i.k));
+            }
+            0x05 => {
+                masks[pc + 1 + i.k as usize] &= valid;
+                valid = u16::MAX;
+            }
+            c if is_cond_jump(c) => {
+                masks[pc + 1 + i.jt as usize] &= valid;
+                masks[pc + 1 + i.jf as usize] &= valid;
+                valid = u16::MAX;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Runs a filter on one `seccomp_data` as the kernel would, after `validate`.
+pub fn run(prog: &[Insn], data: &SeccompData) -> Result<Exec, String> {
+    validate(prog)?;
+    let (mut a, mut x, mut mem) = (0u32, 0u32, [0u32; MEM_WORDS]);
+    let (mut pc, mut executed, mut read_args) = (0usize, 0usize, false);
+    loop {
+        // validate() guarantees pc stays in range and the program ends in RET.
+        let i = prog[pc];
+        executed += 1;
+        pc += 1;
+        let src = if i.code & X != 0 { x } else { i.k };
+        match i.code {
+            0x20 => {
+                read_args |= i.k >= 8;
+                a = data.word(i.k).ok_or_else(|| format!("Load at offset {} outside seccomp_data", i.k))?;
+            }
+            0x80 => a = 64,
+            0x81 => x = 64,
+            0x00 => a = i.k,
+            0x01 => x = i.k,
+            0x60 => a = mem[i.k as usize],
+            0x61 => x = mem[i.k as usize],
+            0x02 => mem[i.k as usize] = a,
+            0x03 => mem[i.k as usize] = x,
+            0x07 => x = a,
+            0x87 => a = x,
+            0x84 => a = a.wrapping_neg(),
+            0x06 => return Ok(Exec { ret: i.k, executed, read_args }),
+            0x16 => return Ok(Exec { ret: a, executed, read_args }),
+            0x05 => pc += i.k as usize,
+            c if c & 0x07 == ALU => {
+                a = match c & 0xf0 {
+                    0x00 => a.wrapping_add(src),
+                    0x10 => a.wrapping_sub(src),
+                    0x20 => a.wrapping_mul(src),
+                    // Division by a zero X ends the filter with 0, as the kernel does.
+                    0x30 if src == 0 => return Ok(Exec { ret: 0, executed, read_args }),
+                    0x30 => a / src,
+                    0x40 => a | src,
+                    0x50 => a & src,
+                    0x60 => a.wrapping_shl(src),
+                    0x70 => a.wrapping_shr(src),
+                    _ => a ^ src,
+                }
+            }
+            c => {
+                let taken = match c & 0xf0 {
+                    JEQ => a == src,
+                    JGT => a > src,
+                    JGE => a >= src,
+                    _ => a & src != 0,
+                };
+                pc += if taken { i.jt } else { i.jf } as usize;
+            }
+        }
+    }
+}

@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod diag;
 pub mod fold;
 pub mod ir;
+pub mod ir_eval;
 pub mod lexer;
 pub mod parser;
 pub mod reference;
