@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""Generates wasm/src/tables/{x86_64,i386,aarch64,riscv64}.rs from a Linux source tree.
+
+    python3 wasm/gen/gen_syscalls.py /usr/src/linux-source-6.12.tar.xz
+
+Numbers come from the kernel's syscall tables, argument names and C types from its
+SYSCALL_DEFINEn(...) definitions; x86 numbers are cross-checked against the installed uapi
+headers. Same input, same output. Python standard library only. See wasm/gen/README.md.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kernel_source import (SourceError, SourceTree, cond_eval, find_definitions,  # noqa: E402
+                           kconfig_symbols, make_var, parse_table)
+
+
+class Target:
+    """How one architecture's table is found in the tree.
+
+    `table`/`abis` fixed for x86 (its own tables); None for architectures that use the generic
+    scripts/syscall.tbl through scripts/Makefile.asm-headers and arch/*/kernel/Makefile.syscalls.
+    `roots`: Kconfig symbols that pick this target out of its source arch (64BIT on x86)."""
+
+    def __init__(self, name, srcarch, bits, roots, table=None, abis=None, uapi=None):
+        self.name, self.srcarch, self.bits, self.roots = name, srcarch, bits, roots
+        self.table, self.abis, self.uapi = table, abis, uapi
+
+
+TARGETS = [
+    Target("x86_64", "x86", 64, {"64BIT"}, "arch/x86/entry/syscalls/syscall_64.tbl",
+           {"common", "64"}, "unistd_64.h"),
+    Target("i386", "x86", 32, set(), "arch/x86/entry/syscalls/syscall_32.tbl", {"i386"},
+           "unistd_32.h"),
+    Target("aarch64", "arm64", 64, set()),
+    Target("riscv64", "riscv", 64, {"ARCH_RV64I"}),
+]
+
+# Entry-point prefixes that are not part of a syscall's name (the native entry column only).
+_ENTRY = re.compile(r"^sys_(?:ia32_)?(\w+)$")
+
+# C type (without const/volatile/__user) → width in bytes; "long" is the register width.
+# Pointers (any `*`) are register-wide too. An unlisted type stops the generator.
+_WIDTHS = {
+    "long": "long", "unsigned long": "long", "size_t": "long", "ssize_t": "long",
+    "off_t": "long", "aio_context_t": "long", "uintptr_t": "long", "old_sigset_t": "long",
+    "cap_user_header_t": "long", "cap_user_data_t": "long", "__sighandler_t": "long",
+    "loff_t": 8, "u64": 8, "__u64": 8, "s64": 8, "__s64": 8, "long long": 8,
+    "unsigned long long": 8,
+    "int": 4, "unsigned int": 4, "unsigned": 4, "uint": 4, "u32": 4, "__u32": 4, "s32": 4,
+    "__s32": 4, "uint32_t": 4, "int32_t": 4, "pid_t": 4, "uid_t": 4, "gid_t": 4, "qid_t": 4,
+    "key_serial_t": 4, "key_t": 4, "clockid_t": 4, "timer_t": 4, "mqd_t": 4, "rwf_t": 4,
+    "umode_t": 2, "unsigned short": 2, "u16": 2, "__u16": 2,
+    # x86's __kernel_old_uid_t/__kernel_old_gid_t are unsigned short (the uid16 syscalls).
+    "old_uid_t": 2, "old_gid_t": 2,
+}
+
+# Kafel's own spellings that differ from both the kernel entry point and the table's name
+# column, as (architecture, Kafel name, number in Kafel's table). Facts read from google/kafel
+# src/syscalls/{amd64,i386,aarch64,riscv64}_syscalls.c; they become aliases so nsjail policies
+# compile (KAFEL.md §9). A name whose number disagrees with ours stops the generator.
+KAFEL_NAMES = [
+    ("x86_64", "sysctl", 156),           # kernel: _sysctl (an unimplemented slot)
+    ("i386", "sysctl", 149),             # kernel: _sysctl (an unimplemented slot)
+    ("aarch64", "sync_file_range2", 84),  # kernel: sys_sync_file_range, same argument order
+    ("riscv64", "sync_file_range2", 84),  # kernel: sys_sync_file_range, same argument order
+]
+
+
+class GenError(Exception):
+    """The tree does not yield a table we can trust: stop, name the input and the fix."""
+
+
+def load_rows(tree, t):
+    """(nr, table name, entry point or None) rows of the target's table, by number."""
+    if t.table is not None:
+        table, abis = t.table, t.abis
+    else:
+        generic = tree.read("scripts/Makefile.asm-headers")
+        mk = "arch/%s/kernel/Makefile.syscalls" % t.srcarch
+        arch_mk = tree.read(mk)
+        bits = str(t.bits)
+        abis = set(make_var(generic, "syscall_abis_" + bits, "Makefile.asm-headers")
+                   + make_var(arch_mk, "syscall_abis_" + bits, mk))
+        paths = make_var(arch_mk, "syscalltbl", mk) or make_var(generic, "syscalltbl", "")
+        if len(paths) != 1:
+            raise GenError('No single "syscalltbl" in %s or scripts/Makefile.asm-headers' % mk)
+        table = paths[0].replace("$(srctree)/", "").replace("%", bits)
+    rows = parse_table(tree.read(table), abis, table)
+    seen = {}
+    for nr, name, _ in rows:
+        if nr in seen:
+            raise GenError('%s: number %d is listed twice for %s ("%s", "%s")'
+                           % (table, nr, t.name, seen[nr], name))
+        seen[nr] = name
+    return sorted(rows), table
+
+
+def choose_definition(name, defs, t, config):
+    """The SYSCALL_DEFINE that the target builds for `name`, or None if there is none."""
+    mine = "arch/%s/" % t.srcarch
+    cands = [d for d in defs.get(name, ())
+             if (not d.path.startswith("arch/") or d.path.startswith(mine))
+             and (not d.split32 or t.bits == 32)]
+    own = [d for d in cands if d.path.startswith(mine)]
+    cands = own or cands  # an architecture's own definition overrides the generic one
+    if len({_signature(d) for d in cands}) > 1:
+        cands = [d for d in cands if cond_eval(d.cond, config) is not False]
+        if len({_signature(d) for d in cands}) != 1:
+            raise GenError("%s: cannot tell which definition of sys_%s applies: %s; teach "
+                           "kernel_source.kconfig_symbols or the Target roots the deciding "
+                           "option" % (t.name, name, ", ".join(d.where() for d in defs[name])))
+    return cands[0] if cands else None
+
+
+def _clean_type(ty):
+    return " ".join(w for w in ty.split() if w not in ("const", "volatile", "__user"))
+
+
+def _signature(d):
+    return tuple((_clean_type(ty), n) for ty, n in d.args)
+
+
+def arg_slots(d, t):
+    """The (name, width) registers a definition takes on the target: widths 2, 4 or 8, capped at
+    the register width; a 64-bit scalar on a 32-bit target takes two (name_lo, name_hi)."""
+    reg = t.bits // 8
+    slots = []
+    for ty, arg in d.args:
+        base = _clean_type(ty)
+        if "*" in base:
+            width = reg
+        elif base in _WIDTHS or base.startswith("enum "):
+            width = _WIDTHS.get(base, 4)
+            width = reg if width == "long" else width
+        else:
+            raise GenError('%s: unknown C type "%s" of argument "%s" of sys_%s; add it to '
+                           "_WIDTHS in wasm/gen/gen_syscalls.py" % (d.where(), base, arg, d.name))
+        if width > reg:
+            slots += [(arg + "_lo", reg), (arg + "_hi", reg)]
+        else:
+            slots.append((arg, width))
+    if len(slots) > 6:
+        raise GenError("%s: sys_%s takes %d registers on %s (more than 6)"
+                       % (d.where(), d.name, len(slots), t.name))
+    return slots
+
+
+def build_target(tree, defs, t, kafel_names):
+    """(syscalls, aliases, notes) for one target: syscalls as (name, nr, slots, found)."""
+    rows, table = load_rows(tree, t)
+    config = kconfig_symbols(tree, t.srcarch, t.roots)
+    syscalls = []
+    for nr, tname, entry in rows:
+        if entry is None:
+            syscalls.append((tname, nr, [], False))
+            continue
+        m = _ENTRY.match(entry)
+        if not m:
+            raise GenError('%s: entry point "%s" of %d is not sys_NAME' % (table, entry, nr))
+        d = choose_definition(m.group(1), defs, t, config)
+        name = m.group(1)
+        syscalls.append((name, nr, arg_slots(d, t) if d else [], d is not None))
+    by_name = {}
+    for s in syscalls:
+        if s[0] in by_name:
+            raise GenError('%s: two syscalls named "%s" (%d and %d)'
+                           % (t.name, s[0], by_name[s[0]][1], s[1]))
+        by_name[s[0]] = s
+    by_nr = {s[1]: s for s in syscalls}
+    aliases = {}
+    for nr, tname, _ in rows:
+        primary = by_nr[nr][0]
+        if tname != primary and tname not in by_name:  # never shadow a primary name
+            if aliases.get(tname, primary) != primary:
+                raise GenError('%s: table name "%s" is used for two syscalls' % (t.name, tname))
+            aliases[tname] = primary
+    notes = []
+    for arch, kname, knr in kafel_names:
+        if arch != t.name:
+            continue
+        ours = by_name.get(kname) or by_name.get(aliases.get(kname))
+        if ours is not None and ours[1] != knr:
+            raise GenError('%s: Kafel\'s "%s" is %d but ours is %d; fix KAFEL_NAMES'
+                           % (t.name, kname, knr, ours[1]))
+        if ours is None and knr in by_nr:
+            aliases[kname] = by_nr[knr][0]
+        elif ours is None:
+            notes.append('%s: Kafel\'s "%s" (%d) is not in this kernel' % (t.name, kname, knr))
+    return sorted(syscalls), sorted(aliases.items()), notes, rows
+
+
+def cross_check(t, rows, headers):
+    """Every __NR_ name in both the installed uapi header and our table has the same number."""
+    path = os.path.join(headers, t.uapi)
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError as e:
+        raise GenError('Cannot read "%s" for the cross-check (%s): install linux-libc-dev or '
+                       "pass --headers" % (path, e.strerror))
+    uapi = {m.group(1): int(m.group(2))
+            for m in re.finditer(r"^#define __NR_(\w+)\s+(\d+)\s*$", text, re.M)}
+    if not uapi:
+        raise GenError('"%s" defines no __NR_ numbers' % path)
+    bad = ["%s (table %d, header %d)" % (name, nr, uapi[name])
+           for nr, name, _ in rows if name in uapi and uapi[name] != nr]
+    if bad:
+        raise GenError("%s disagrees with %s: %s" % (t.name, path, ", ".join(bad)))
+    return sum(1 for _, name, _ in rows if name in uapi)
+
+
+def render(version, syscalls, aliases):
+    out = ["// Generated from Linux %s by wasm/gen/gen_syscalls.py; do not edit." % version,
+           "use super::{ArgDef, SyscallDef};",
+           "pub static SYSCALLS: &[SyscallDef] = &["]
+    for name, nr, slots, _ in syscalls:
+        args = ", ".join('ArgDef { name: "%s", width: %d }' % s for s in slots)
+        out.append('SyscallDef { name: "%s", nr: %d, args: &[%s] },' % (name, nr, args))
+    out.append("];")
+    out.append("pub static ALIASES: &[(&str, &str)] = &[")
+    out += ['("%s", "%s"),' % a for a in aliases]
+    out.append("];")
+    return "\n".join(out) + "\n"
+
+
+def generate(source, headers, kafel_names=None):
+    """{target name: Rust text}, plus a report (list of lines) for the person regenerating."""
+    tree = SourceTree(source)
+    version = tree.version()
+    defs = {}
+    for d in find_definitions(tree):
+        defs.setdefault(d.name, []).append(d)
+    texts, report = {}, ["Linux %s" % version]
+    for t in TARGETS:
+        syscalls, aliases, notes, rows = build_target(
+            tree, defs, t, KAFEL_NAMES if kafel_names is None else kafel_names)
+        checked = cross_check(t, rows, headers) if t.uapi else 0
+        texts[t.name] = render(version, syscalls, aliases)
+        report.append("%s: %d syscalls, %d aliases%s" % (
+            t.name, len(syscalls), len(aliases),
+            "; %d numbers match %s" % (checked, t.uapi) if t.uapi else ""))
+        empty = {nr for nr, _, entry in rows if entry is None}
+        for what, names in (
+                ("unimplemented slots (no entry point, no arguments)",
+                 [s[0] for s in syscalls if s[1] in empty]),
+                ("entry points without a SYSCALL_DEFINE for this arch (no arguments)",
+                 [s[0] for s in syscalls if s[1] not in empty and not s[3]])):
+            report.append("  %d %s%s" % (len(names), what, ": " + " ".join(names) if names else ""))
+        report += notes
+    return texts, report
+
+
+def main(argv):
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("source", help="linux-source-*.tar.xz or an unpacked kernel tree")
+    ap.add_argument("--headers", default="/usr/include/x86_64-linux-gnu/asm",
+                    help="directory with unistd_64.h and unistd_32.h (linux-libc-dev)")
+    ap.add_argument("--out", default=os.path.join(here, "..", "src", "tables"),
+                    help="where the .rs files go (default wasm/src/tables)")
+    args = ap.parse_args(argv)
+    try:
+        texts, report = generate(args.source, args.headers)
+    except (GenError, SourceError) as e:
+        print("gen_syscalls: %s" % e, file=sys.stderr)
+        return 1
+    for name, text in sorted(texts.items()):
+        with open(os.path.join(args.out, name + ".rs"), "w") as f:
+            f.write(text)
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
