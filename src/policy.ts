@@ -75,7 +75,8 @@ export const RunOptionsSchema = v.strictObject({
   /** Wall-clock limit in milliseconds; the whole process tree is killed when it passes. */
   timeout: v.optional(Count),
   /** Aborting kills the whole process tree. */
-  signal: v.optional(v.instance(AbortSignal, "must be an AbortSignal")),
+  // v.custom, not v.instance: Deno types AbortSignal's constructor as returning never.
+  signal: v.optional(v.custom<AbortSignal>((s) => s instanceof AbortSignal, "must be an AbortSignal")),
   /** Standard input: bytes, text, a stream, or the caller's own; default: empty. */
   stdin: v.optional(
     v.union([v.literal("inherit"), v.string(), v.instance(Uint8Array), v.instance(ReadableStream)], 'must be a string, Uint8Array, ReadableStream or "inherit"'),

@@ -1,0 +1,191 @@
+/**
+ * `stockade run [options] -- CMD ARGS…`: run one command in the sandbox from the shell.
+ *
+ * @module
+ */
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { ConfigError, StockadeError } from "../errors.ts";
+import type { EngineEvent } from "../engine/events.ts";
+import { run, type RunOptions } from "../run.ts";
+import { Exit, usageError, writeStdout } from "./common.ts";
+
+/** `stockade run --help`. */
+export const RUN_HELP = `Usage: stockade run [options] -- CMD [ARGS...]
+
+Run CMD in the sandbox: system directories and the working directory read-only, no network,
+a minimal environment, the baseline seccomp policy. The exit status is CMD's own
+(128 + signal number when it was killed).
+
+Options:
+  --allow-read PATH    also bind PATH read-only (repeatable)
+  --allow-write PATH   bind PATH read-write, e.g. --allow-write . (repeatable)
+  --hide PATH          make PATH invisible and uncreatable (repeatable)
+  --net MODE           none (default) or host
+  --allow-net HOST     reach HOST through the filtering proxy: example.com, *.example.com,
+                       host:port (repeatable)
+  --env NAME[=VALUE]   pass the caller's NAME, or set it to VALUE (repeatable)
+  --memory SIZE        memory limit: bytes, or with k, m, g (512m)
+  --pids N             at most N processes
+  --timeout DURATION   kill the whole tree after DURATION: 30 or 30s, 1500ms, 2m
+  --cwd DIR            working directory (default: the current one)
+  --json               print the result and events as JSON on stdout (output is captured)
+  -q, --quiet          do not print warnings and refusals on stderr
+  -h, --help           show this help
+
+Exit status: CMD's, 64 usage error, 125 the sandbox could not start.`;
+
+const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+const DURATION_UNITS: Record<string, number> = { ms: 1, "": 1000, s: 1000, m: 60_000 };
+
+/** Parses `512m` style sizes into bytes. */
+export function parseSize(text: string): number {
+  const m = /^([0-9]+)([kmg]?)b?$/i.exec(text.trim());
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()] : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw usageError(`Invalid size "${text}"`, "use a number of bytes, optionally with k, m or g: 512m");
+  return bytes;
+}
+
+/** Parses `30`, `30s`, `1500ms`, `2m` into milliseconds (a bare number is seconds). */
+export function parseDuration(text: string): number {
+  const m = /^([0-9]+)(ms|s|m)?$/.exec(text.trim());
+  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? ""] : NaN;
+  if (!Number.isSafeInteger(ms) || ms < 1) throw usageError(`Invalid duration "${text}"`, "use 30 or 30s, 1500ms, 2m");
+  return ms;
+}
+
+function parseCount(flag: string, text: string): number {
+  if (!/^[0-9]+$/.test(text) || Number(text) < 1) throw usageError(`Invalid ${flag} "${text}"`, "use a whole number of at least 1");
+  return Number(text);
+}
+
+function parseEnv(entries: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf("=");
+    if (eq === 0) throw usageError(`Invalid --env "${entry}"`, "use NAME or NAME=VALUE");
+    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    else if (process.env[entry] !== undefined) env[entry] = process.env[entry] as string;
+  }
+  return env;
+}
+
+/** Splits argv at the first `--`: flags before it, the command after it. */
+function splitCommand(argv: string[]): { flags: string[]; command: string[] | undefined } {
+  const at = argv.indexOf("--");
+  return at < 0 ? { flags: argv, command: undefined } : { flags: argv.slice(0, at), command: argv.slice(at + 1) };
+}
+
+/** Builds run options from parsed flags. */
+function toOptions(values: Record<string, string | boolean | string[] | undefined>): RunOptions {
+  const list = (name: string) => (values[name] as string[] | undefined) ?? [];
+  const options: RunOptions = { stdin: "inherit" };
+  if (values.cwd !== undefined) options.cwd = values.cwd as string;
+  if (list("allow-read").length) options.read = list("allow-read");
+  if (list("allow-write").length) options.write = list("allow-write");
+  if (list("hide").length) options.hide = list("hide");
+  if (list("env").length) options.env = parseEnv(list("env"));
+  const net = values.net as string | undefined;
+  if (net !== undefined && net !== "none" && net !== "host") throw usageError(`Invalid --net "${net}"`, "use none or host");
+  if (list("allow-net").length) {
+    if (net === "host") throw usageError("--allow-net cannot be combined with --net host", "drop one of them");
+    options.network = { allow: list("allow-net") };
+  } else if (net) options.network = net as "none" | "host";
+  if (values.memory !== undefined) options.memory = parseSize(values.memory as string);
+  if (values.pids !== undefined) options.pids = parseCount("--pids", values.pids as string);
+  if (values.timeout !== undefined) options.timeout = parseDuration(values.timeout as string);
+  if (!values.json) {
+    options.stdout = "inherit";
+    options.stderr = "inherit";
+  }
+  return options;
+}
+
+/** One line per kind of refusal, counted: `syscall 101 (x3)`. */
+function summarise(events: readonly EngineEvent[]): string[] {
+  const lines: string[] = [];
+  const counts = new Map<string, number>();
+  for (const e of events) {
+    if (e.type === "warning") lines.push(`stockade: warning: ${e.message}`);
+    if (e.type === "violation") counts.set(`${e.kind} ${e.detail}`, (counts.get(`${e.kind} ${e.detail}`) ?? 0) + 1);
+  }
+  for (const [what, n] of counts) lines.push(`stockade: refused ${what}${n > 1 ? ` (x${n})` : ""}`);
+  return lines;
+}
+
+/**
+ * Runs `stockade run ARGS…`; resolves with the exit status to use: the target's own, 64 for a
+ * usage error, 125 when the sandbox could not start.
+ */
+export async function runCommand(argv: string[]): Promise<number> {
+  const { flags, command } = splitCommand(argv);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: flags,
+      allowPositionals: true,
+      options: {
+        "allow-read": { type: "string", multiple: true },
+        "allow-write": { type: "string", multiple: true },
+        hide: { type: "string", multiple: true },
+        net: { type: "string" },
+        "allow-net": { type: "string", multiple: true },
+        env: { type: "string", multiple: true },
+        memory: { type: "string" },
+        pids: { type: "string" },
+        timeout: { type: "string" },
+        cwd: { type: "string" },
+        json: { type: "boolean" },
+        quiet: { type: "boolean", short: "q" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    return usage(usageError((e as Error).message, "put the command after --, see `stockade run --help`"));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    await writeStdout(RUN_HELP + "\n");
+    return Exit.Ok;
+  }
+  const argvOfTarget = command ?? positionals;
+  if (command && positionals.length) {
+    return usage(usageError(`Unexpected argument "${positionals[0]}" before --`, "put the whole command after --"));
+  }
+  if (argvOfTarget.length === 0) return usage(usageError("Missing command", "stockade run [options] -- CMD ARGS..."));
+
+  let options: RunOptions;
+  try {
+    options = toOptions(values);
+  } catch (e) {
+    return usage(e);
+  }
+  const controller = new AbortController();
+  options.signal = controller.signal;
+  const onSignal = () => controller.abort();
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    const result = await run(argvOfTarget, options);
+    if (values.json) {
+      const { stdoutText, stderrText } = result;
+      await writeStdout(JSON.stringify({ code: result.code, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, stdout: stdoutText, stderr: stderrText, events: result.events }) + "\n");
+    }
+    if (!values.quiet) for (const line of summarise(result.events)) process.stderr.write(line + "\n");
+    return result.code;
+  } catch (e) {
+    if (controller.signal.aborted) return 130;
+    if (e instanceof ConfigError) return usage(e);
+    process.stderr.write(`stockade: ${e instanceof Error ? e.message : String(e)}\n`);
+    return Exit.Failure;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+function usage(e: unknown): number {
+  if (!(e instanceof StockadeError)) throw e;
+  process.stderr.write(`stockade run: ${e.message}\n`);
+  return Exit.Usage;
+}
