@@ -210,7 +210,8 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   const cwd = resolve(process.cwd(), opts.cwd ?? ".");
   const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => (isAbsolute(p) ? resolve(p) : resolve(cwd, p)));
   const write = unique([...(opts.writeCwd ? [cwd] : []), ...abs(opts.write)]);
-  const read = unique([...SYSTEM_DIRS.filter(existsSync), cwd, ...abs(opts.read)]).filter((p) => !write.includes(p));
+  // The working directory is readable, except "/": that would be the whole host, /run's sockets included.
+  const read = unique([...SYSTEM_DIRS.filter(existsSync), ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) => !write.includes(p));
   const protectedPaths = write.flatMap((dir) => RUN_LATER.map((rel) => `${dir === "/" ? "" : dir}/${rel}`))
     .filter((p) => exists(p) && !write.includes(p));
   const tmpBytes = opts.tmpSize ?? DEFAULT_TMP_BYTES;
