@@ -10,7 +10,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
-import process from "node:process";
 import type { Readable, Writable } from "node:stream";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
@@ -139,10 +138,6 @@ async function prepare(command: readonly string[], options: RunOptions | undefin
   return { engine, frame: encodeFrame({ config, seccomp }), opts };
 }
 
-/** The engine's own environment: only STOCKADE_* settings; the target's comes from the frame. */
-function engineEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith("STOCKADE_") && v !== undefined)) as Record<string, string>;
-}
 
 /** A started engine, supervised until it exits. */
 interface Launched {
@@ -156,9 +151,11 @@ interface Launched {
 function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collect: boolean): Launched {
   const { opts } = prep;
   const started = performance.now();
-  const child = spawn(prep.engine, [], {
+  const child = spawn(prep.engine, ["run"], {
     stdio: [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe", "pipe", "pipe", "pipe"],
-    env: engineEnv(),
+    // Nothing from the caller: the target's environment travels in the frame, and an engine
+    // process visible from inside must not hold the caller's secrets in /proc/PID/environ.
+    env: {},
   });
   const stdio = child.stdio as unknown as (Readable | Writable)[];
   const framePipe = stdio[3] as Writable;
