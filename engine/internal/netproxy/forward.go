@@ -168,7 +168,7 @@ func writeHead(w *bufio.Writer, resp *http.Response) {
 }
 
 // relayResponse writes resp to the client. A body of known length is copied straight from the
-// origin socket (splice on Linux) after whatever the parser had already buffered; any other
+// origin socket with copyBulk after whatever the parser had already buffered; any other
 // framing goes through net/http's writer. It reports whether client and upstream stay usable.
 func relayResponse(conn net.Conn, req *http.Request, resp *http.Response, up *upstream, clientClose bool) (keepClient, keepUpstream bool) {
 	originClose := resp.Close
@@ -189,7 +189,7 @@ func relayResponse(conn net.Conn, req *http.Request, resp *http.Response, up *up
 		copied, err := io.CopyN(conn, up.br, buffered)
 		if err == nil {
 			var rest int64
-			rest, err = io.Copy(conn, &io.LimitedReader{R: up.conn, N: n - buffered})
+			rest, err = copyBulk(conn, &io.LimitedReader{R: up.conn, N: n - buffered})
 			copied += rest
 		}
 		ok := err == nil && copied == n

@@ -9,8 +9,7 @@ import (
 
 // tunnel relays bytes both ways until both directions end, then closes both connections.
 // pending holds bytes the client sent after its request that are already buffered in br.
-// io.Copy between two *net.TCPConn uses splice(2) on Linux, so the payload never enters user
-// space. A clean end of one direction is passed on as a half-close (CloseWrite), so protocols
+// A clean end of one direction is passed on as a half-close (CloseWrite), so protocols
 // that shut down their sending side first still receive the answer; an error tears down both.
 func tunnel(client net.Conn, br *bufio.Reader, upstream net.Conn) {
 	defer client.Close()
@@ -34,7 +33,7 @@ func tunnel(client net.Conn, br *bufio.Reader, upstream net.Conn) {
 type closeWriter interface{ CloseWrite() error }
 
 func pipe(dst, src net.Conn) {
-	_, err := io.Copy(dst, src)
+	_, err := copyBulk(dst, src)
 	if err == nil {
 		if cw, ok := dst.(closeWriter); ok && cw.CloseWrite() == nil {
 			return
@@ -42,4 +41,20 @@ func pipe(dst, src net.Conn) {
 	}
 	dst.Close()
 	src.Close()
+}
+
+// copyBufferSize was chosen by measurement (cmd/stockade-proxy-bench, loopback, 2 busy cores):
+// a 256 KiB user-space copy moved 15-30 % more bytes per second than splice(2), which is what
+// io.Copy between two *net.TCPConn does, and 2-3x more than io.Copy's 32 KiB buffer; splice
+// saved only ~10 % CPU. Buffers are pooled and held only while a copy runs.
+const copyBufferSize = 256 << 10
+
+var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
+
+// copyBulk copies src to dst through a pooled large buffer. Wrapping both ends hides ReadFrom
+// and WriteTo, which would otherwise pick splice or a small buffer.
+func copyBulk(dst io.Writer, src io.Reader) (int64, error) {
+	buf := copyBuffers.Get().(*[copyBufferSize]byte)
+	defer copyBuffers.Put(buf)
+	return io.CopyBuffer(struct{ io.Writer }{dst}, struct{ io.Reader }{src}, buf[:])
 }
