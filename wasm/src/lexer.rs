@@ -138,7 +138,9 @@ fn keyword(word: &str) -> Tok {
 
 /// Quotes one input byte for a message: printable ASCII as itself, anything else in hex.
 pub fn show_byte(b: u8) -> String {
-    if (0x21..0x7f).contains(&b) {
+    if b == b'"' {
+        "\"\\\"\"".to_string()
+    } else if (0x21..0x7f).contains(&b) {
         format!("\"{}\"", b as char)
     } else {
         format!("byte 0x{:02x}", b)
@@ -261,7 +263,11 @@ impl<'a> Lexer<'a> {
                     }
                     None => {
                         c.skip(1);
-                        let hint = if b == b'_' { " (identifiers start with a letter)" } else { "" };
+                        let hint = match b {
+                            b'_' => " (identifiers start with a letter)",
+                            b'"' => " (quoted names appear only in #include \"name\")",
+                            _ => "",
+                        };
                         self.error(file, line, col, format!("Unexpected character {}{}", show_byte(b), hint));
                     }
                 },
