@@ -1,0 +1,8 @@
+#!/bin/sh
+# Builds engine/bin/stockade-engine: static, reproducible (no cgo, trimmed paths, no VCS stamp).
+set -eu
+cd "$(dirname "$0")"
+mkdir -p bin
+VERSION=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' ../package.json | head -n 1)
+CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w -X main.version=${VERSION:-0.0.0}" \
+  -o bin/stockade-engine ./cmd/stockade-engine

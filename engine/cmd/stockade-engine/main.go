@@ -1,0 +1,56 @@
+// Command stockade-engine is Stockade's enforcement half on Linux: it reads a frame on fd 3,
+// contains the command it describes, and reports events on fd 4. See docs/engine-protocol.md.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+
+	"stockade/engine/internal/sandbox"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0"
+
+func init() {
+	// The inner stages do thread-sensitive work (namespaces, capabilities, seccomp) on the main
+	// thread: keep the main goroutine on it from the start.
+	runtime.LockOSThread()
+}
+
+const usage = `usage: stockade-engine run 3<frame.bin   run the command a frame describes (events on fd 4)
+       stockade-engine probe              print what this host allows, as JSON
+       stockade-engine --version`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	arg := func() string {
+		if len(os.Args) < 3 {
+			os.Exit(125)
+		}
+		return os.Args[2]
+	}
+	switch os.Args[1] {
+	case "run":
+		os.Exit(sandbox.Run())
+	case "probe":
+		os.Exit(sandbox.Probe(version))
+	case "--version", "version":
+		fmt.Println("stockade-engine", version)
+	case "__init": // hidden: PID 1 of the sandbox
+		sandbox.Init(arg())
+	case "__exec": // hidden: the last stage before the target
+		sandbox.Exec(arg())
+	case "__probe-userns": // hidden: probe's check inside fresh namespaces
+		os.Exit(sandbox.ProbeUserns())
+	case "-h", "--help", "help":
+		fmt.Println(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "stockade-engine: unknown command %q\n%s\n", os.Args[1], usage)
+		os.Exit(2)
+	}
+}

@@ -1,0 +1,375 @@
+// Package config mirrors src/engine/config.ts (the ExecConfig valibot schema), which is the single
+// source of truth: same field names, same rules, same field paths in errors. The shared vectors in
+// tests/vectors/exec-config/ are decoded by both sides' tests so the two cannot drift.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Version is the ExecConfig version this engine accepts (EXEC_CONFIG_VERSION).
+const Version = 1
+
+// maxSafeInteger is JavaScript's Number.MAX_SAFE_INTEGER, the upper bound of every count.
+const maxSafeInteger = 1<<53 - 1
+
+// ExecConfig is the JSON the engine obeys.
+type ExecConfig struct {
+	Version  int               `json:"version"`
+	Argv     []string          `json:"argv"`
+	Cwd      string            `json:"cwd"`
+	Env      map[string]string `json:"env"`
+	Fs       Fs                `json:"fs"`
+	Network  Network           `json:"network"`
+	Limits   Limits            `json:"limits"`
+	Process  Process           `json:"process"`
+	Degrade  []string          `json:"degrade"`
+	Hostname string            `json:"hostname"`
+}
+
+// Fs is the file view; every path appears inside the sandbox at the same place.
+type Fs struct {
+	Read     []string `json:"read"`
+	Write    []string `json:"write"`
+	Hide     []string `json:"hide"`
+	ReadOnly []string `json:"readOnly"`
+	Sockets  []string `json:"sockets"`
+	TmpBytes int64    `json:"tmpBytes"`
+}
+
+// Network is the network policy; Allow, Deny and Ask are only set in allowlist mode.
+type Network struct {
+	Mode  string   `json:"mode"`
+	Allow []string `json:"allow,omitempty"`
+	Deny  []string `json:"deny,omitempty"`
+	Ask   bool     `json:"ask,omitempty"`
+}
+
+// Limits are resource limits; zero means no limit (the schema forbids an explicit 0).
+type Limits struct {
+	MemoryBytes   int64 `json:"memoryBytes,omitempty"`
+	Pids          int64 `json:"pids,omitempty"`
+	CPUSeconds    int64 `json:"cpuSeconds,omitempty"`
+	WallMs        int64 `json:"wallMs,omitempty"`
+	FileSizeBytes int64 `json:"fileSizeBytes,omitempty"`
+	OpenFiles     int64 `json:"openFiles,omitempty"`
+}
+
+// Process holds process-level switches.
+type Process struct {
+	NewSession    bool `json:"newSession"`
+	DieWithParent bool `json:"dieWithParent"`
+}
+
+// Error is one bad field, located by its dotted path (`fs.write[2]`), as valibot names it.
+type Error struct {
+	Path    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return e.Message
+	}
+	return e.Path + ": " + e.Message
+}
+
+// Degrades reports whether the caller accepts losing the named protection.
+func (c *ExecConfig) Degrades(name string) bool {
+	for _, d := range c.Degrade {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Parse decodes and validates an ExecConfig; the error is an *Error naming the first bad field.
+func Parse(data []byte) (*ExecConfig, error) {
+	var c ExecConfig
+	d := decoder{}
+	d.execConfig(data, &c)
+	if d.err != nil {
+		return nil, d.err
+	}
+	return &c, nil
+}
+
+// decoder walks the JSON with explicit field sets, so unknown and missing keys are reported with
+// their path exactly like valibot's strictObject, and stops at the first error.
+type decoder struct{ err *Error }
+
+func (d *decoder) fail(path, format string, args ...any) {
+	if d.err == nil {
+		d.err = &Error{Path: path, Message: fmt.Sprintf(format, args...)}
+	}
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// object splits a JSON object into its fields, rejecting unknown keys and missing required ones.
+func (d *decoder) object(raw json.RawMessage, path string, required, optional []string) map[string]json.RawMessage {
+	if d.err != nil {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if !isKind(raw, '{') || json.Unmarshal(raw, &fields) != nil {
+		d.fail(path, "must be an object")
+		return nil
+	}
+	known := map[string]bool{}
+	for _, k := range append(append([]string{}, required...), optional...) {
+		known[k] = true
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !known[k] {
+			d.fail(join(path, k), "unknown field %q", k)
+			return nil
+		}
+	}
+	for _, k := range required {
+		if _, ok := fields[k]; !ok {
+			d.fail(join(path, k), "is required")
+			return nil
+		}
+	}
+	return fields
+}
+
+func isKind(raw json.RawMessage, first byte) bool {
+	t := bytes.TrimLeft(raw, " \t\r\n")
+	return len(t) > 0 && t[0] == first
+}
+
+func (d *decoder) str(raw json.RawMessage, path string) string {
+	var s string
+	if d.err == nil && (!isKind(raw, '"') || json.Unmarshal(raw, &s) != nil) {
+		d.fail(path, "must be a string")
+	}
+	if d.err == nil && strings.ContainsRune(s, 0) {
+		d.fail(path, "must not contain a NUL byte")
+	}
+	return s
+}
+
+func (d *decoder) boolean(raw json.RawMessage, path string) bool {
+	var b bool
+	if d.err == nil && ((!isKind(raw, 't') && !isKind(raw, 'f')) || json.Unmarshal(raw, &b) != nil) {
+		d.fail(path, "must be a boolean")
+	}
+	return b
+}
+
+// integer decodes a whole number in [lo, 2^53-1], like valibot's integer/minValue/maxValue.
+func (d *decoder) integer(raw json.RawMessage, path string, lo int64) int64 {
+	var f float64
+	if d.err != nil {
+		return 0
+	}
+	if isKind(raw, 'n') || json.Unmarshal(raw, &f) != nil {
+		d.fail(path, "must be a number")
+	} else if f != math.Trunc(f) {
+		d.fail(path, "must be a whole number")
+	} else if f < float64(lo) {
+		d.fail(path, "must be at least %d", lo)
+	} else if f > maxSafeInteger {
+		d.fail(path, "must be at most %d", int64(maxSafeInteger))
+	}
+	return int64(f)
+}
+
+func (d *decoder) array(raw json.RawMessage, path string) []json.RawMessage {
+	var items []json.RawMessage
+	if d.err == nil && (!isKind(raw, '[') || json.Unmarshal(raw, &items) != nil) {
+		d.fail(path, "must be an array")
+	}
+	return items
+}
+
+func (d *decoder) strings(raw json.RawMessage, path string, check func(string, string)) []string {
+	items := d.array(raw, path)
+	out := make([]string, 0, len(items))
+	for i, item := range items {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		s := d.str(item, p)
+		if d.err == nil && check != nil {
+			check(s, p)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// absPath checks the AbsPath rule: absolute, normalised, at most 4096 bytes.
+func (d *decoder) absPath(p, path string) {
+	if len(p) > 4096 {
+		d.fail(path, "must be at most 4096 bytes")
+		return
+	}
+	if !IsAbsNormalised(p) {
+		d.fail(path, "must be an absolute, normalised path (no trailing /, //, . or ..)")
+	}
+}
+
+// IsAbsNormalised reports whether p starts with / and has no empty, "." or ".." segment.
+func IsAbsNormalised(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if !strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
+		return false
+	}
+	for _, seg := range strings.Split(p[1:], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
+}
+
+var hostnameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$`)
+
+func (d *decoder) execConfig(data []byte, c *ExecConfig) {
+	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, nil)
+	if d.err != nil {
+		return
+	}
+	if v := d.integer(f["version"], "version", math.MinInt32); d.err == nil && v != Version {
+		d.fail("version", "must be %d, got %d", Version, v)
+	}
+	c.Version = Version
+	c.Argv = d.strings(f["argv"], "argv", nil)
+	if d.err == nil && len(c.Argv) == 0 {
+		d.fail("argv", "must name a command")
+	}
+	if d.err == nil && len(c.Argv) > 65536 {
+		d.fail("argv", "must have at most 65536 items")
+	}
+	c.Cwd = d.str(f["cwd"], "cwd")
+	if d.err == nil {
+		d.absPath(c.Cwd, "cwd")
+	}
+	c.Env = d.env(f["env"])
+	d.fs(f["fs"], &c.Fs)
+	d.network(f["network"], &c.Network)
+	d.limits(f["limits"], &c.Limits)
+	p := d.object(f["process"], "process", []string{"newSession", "dieWithParent"}, nil)
+	c.Process.NewSession = d.boolean(p["newSession"], "process.newSession")
+	c.Process.DieWithParent = d.boolean(p["dieWithParent"], "process.dieWithParent")
+	c.Degrade = d.strings(f["degrade"], "degrade", func(s, p string) {
+		if s != "namespaces" && s != "landlock" {
+			d.fail(p, `must be "namespaces" or "landlock", got %q`, s)
+		}
+	})
+	c.Hostname = d.str(f["hostname"], "hostname")
+	if d.err == nil && !hostnameRe.MatchString(c.Hostname) {
+		d.fail("hostname", "must be a valid hostname")
+	}
+}
+
+func (d *decoder) env(raw json.RawMessage) map[string]string {
+	var fields map[string]json.RawMessage
+	if d.err == nil && (!isKind(raw, '{') || json.Unmarshal(raw, &fields) != nil) {
+		d.fail("env", "must be an object")
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	env := make(map[string]string, len(fields))
+	for _, k := range keys {
+		if k == "" || strings.ContainsAny(k, "=\x00") {
+			d.fail("env."+k, "must be a non-empty name without = or NUL")
+		}
+		env[k] = d.str(fields[k], "env."+k)
+	}
+	return env
+}
+
+func (d *decoder) fs(raw json.RawMessage, fs *Fs) {
+	f := d.object(raw, "fs", []string{"read", "write", "hide", "readOnly", "sockets", "tmpBytes"}, nil)
+	fs.Read = d.strings(f["read"], "fs.read", d.absPath)
+	fs.Write = d.strings(f["write"], "fs.write", d.absPath)
+	fs.Hide = d.strings(f["hide"], "fs.hide", d.absPath)
+	fs.ReadOnly = d.strings(f["readOnly"], "fs.readOnly", d.absPath)
+	fs.Sockets = d.strings(f["sockets"], "fs.sockets", d.absPath)
+	fs.TmpBytes = d.integer(f["tmpBytes"], "fs.tmpBytes", 0)
+}
+
+func (d *decoder) network(raw json.RawMessage, n *Network) {
+	var probe map[string]json.RawMessage
+	if d.err == nil && (!isKind(raw, '{') || json.Unmarshal(raw, &probe) != nil) {
+		d.fail("network", "must be an object")
+		return
+	}
+	var mode string
+	if m, ok := probe["mode"]; !ok || json.Unmarshal(m, &mode) != nil || (mode != "none" && mode != "host" && mode != "allowlist") {
+		d.fail("network.mode", `must be "none", "host" or "allowlist"`)
+		return
+	}
+	n.Mode = mode
+	if mode != "allowlist" {
+		d.object(raw, "network", []string{"mode"}, nil)
+		return
+	}
+	f := d.object(raw, "network", []string{"mode", "allow", "deny", "ask"}, nil)
+	nonEmpty := func(s, p string) {
+		if s == "" {
+			d.fail(p, "must not be empty")
+		}
+	}
+	n.Allow = d.strings(f["allow"], "network.allow", nonEmpty)
+	n.Deny = d.strings(f["deny"], "network.deny", nonEmpty)
+	n.Ask = d.boolean(f["ask"], "network.ask")
+}
+
+func (d *decoder) limits(raw json.RawMessage, l *Limits) {
+	names := []string{"memoryBytes", "pids", "cpuSeconds", "wallMs", "fileSizeBytes", "openFiles"}
+	f := d.object(raw, "limits", nil, names)
+	dst := []*int64{&l.MemoryBytes, &l.Pids, &l.CPUSeconds, &l.WallMs, &l.FileSizeBytes, &l.OpenFiles}
+	for i, name := range names {
+		if v, ok := f[name]; ok {
+			*dst[i] = d.integer(v, "limits."+name, 1)
+		}
+	}
+}
+
+// MarshalJSON writes only the fields of the mode, so the output parses again (strict objects).
+func (n Network) MarshalJSON() ([]byte, error) {
+	if n.Mode != "allowlist" {
+		return json.Marshal(struct {
+			Mode string `json:"mode"`
+		}{n.Mode})
+	}
+	type full struct {
+		Mode  string   `json:"mode"`
+		Allow []string `json:"allow"`
+		Deny  []string `json:"deny"`
+		Ask   bool     `json:"ask"`
+	}
+	f := full{n.Mode, n.Allow, n.Deny, n.Ask}
+	if f.Allow == nil {
+		f.Allow = []string{}
+	}
+	if f.Deny == nil {
+		f.Deny = []string{}
+	}
+	return json.Marshal(f)
+}

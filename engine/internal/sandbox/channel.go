@@ -1,0 +1,96 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/step"
+)
+
+// message is what the inner stages tell the outer engine over a SOCK_SEQPACKET socketpair (init)
+// or a pipe (exec stage), one JSON object per message, file descriptors attached with SCM_RIGHTS.
+type message struct {
+	Type string `json:"type"` // "error", "placeholders", "listener", "started", "exit"
+	// error
+	Step    string `json:"step,omitempty"`
+	Message string `json:"message,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+	Code    int    `json:"code,omitempty"`
+	// NoUserns marks an error caused by a user namespace without privileges (AppArmor's
+	// restriction), so the outer engine may degrade when the caller allowed it.
+	NoUserns bool `json:"noUserns,omitempty"`
+	// placeholders
+	Paths []string `json:"paths,omitempty"`
+	// listener
+	Port int `json:"port,omitempty"`
+	// exit: exactly one of ExitCode and Signal is meaningful
+	ExitCode int `json:"exitCode,omitempty"`
+	Signal   int `json:"signal,omitempty"`
+}
+
+// errorMessage turns a step error into its message.
+func errorMessage(err error) message {
+	se := step.As("engine", err)
+	return message{Type: "error", Step: se.Step, Message: se.Error(), Hint: se.Hint, Code: se.ExitCode()}
+}
+
+// send writes one message with optional descriptors.
+func send(fd int, m message, fds ...int) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	var oob []byte
+	if len(fds) > 0 {
+		oob = unix.UnixRights(fds...)
+	}
+	return unix.Sendmsg(fd, data, oob, nil, 0)
+}
+
+// receive reads one message and the descriptors attached to it; io.EOF-like end is ok=false.
+func receive(fd int) (m message, fds []int, ok bool, err error) {
+	buf := make([]byte, 1<<16)
+	oob := make([]byte, unix.CmsgSpace(4*4))
+	for {
+		n, oobn, _, _, rerr := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(rerr, unix.EINTR) {
+			continue
+		}
+		if rerr != nil {
+			return m, nil, false, rerr
+		}
+		if n == 0 && oobn == 0 {
+			return m, nil, false, nil
+		}
+		if oobn > 0 {
+			cmsgs, perr := unix.ParseSocketControlMessage(oob[:oobn])
+			if perr == nil {
+				for _, c := range cmsgs {
+					if got, rerr := unix.ParseUnixRights(&c); rerr == nil {
+						fds = append(fds, got...)
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(buf[:n], &m); err != nil {
+			return m, fds, false, fmt.Errorf("bad message from the sandbox: %w", err)
+		}
+		return m, fds, true, nil
+	}
+}
+
+// reportExecError is how the exec stage fails: one JSON message on its error pipe, then exit.
+func reportExecError(pipe *os.File, err error) {
+	se := step.As("exec", err)
+	m := errorMessage(se)
+	data, _ := json.Marshal(m)
+	if pipe != nil {
+		_, _ = pipe.Write(data)
+	}
+	fmt.Fprintf(os.Stderr, "stockade-engine: %s\n", se.Error())
+	os.Exit(se.ExitCode())
+}

@@ -1,0 +1,79 @@
+package sandbox
+
+import (
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/config"
+	"stockade/engine/internal/netns"
+	"stockade/engine/internal/step"
+	"stockade/engine/internal/view"
+)
+
+// The containment steps of DESIGN.md, in order, and the stage that runs each:
+//
+//	outer engine (host namespaces)  1. re-exec as PID 1 in new user/mount/pid/ipc/uts/cgroup(/net) namespaces
+//	                                   (userns.SysProcAttr; cgroup chosen before, see cgroup.Plan)
+//	PID 1 (containInit)             2. the view: view.Build (propagation, root tmpfs, binds, masks,
+//	                                   /proc, /dev, /tmp, pivot_root)
+//	                                3. the network: loopback up; allowlist: proxy listener to the outer engine
+//	                                   hostname
+//	exec stage (lockdown)           4. rlimits (and joining a cgroup v1)       ┐ on the locked main
+//	                                5. session (PID 1's), fds above 2 closed,  │ thread, right
+//	                                   exactly the configured env              │ before execve
+//	                                6. capabilities dropped, no_new_privs,      │
+//	                                   Landlock, seccomp, execve               ┘
+//	PID 1 (reap)                    7. reaper; the outer engine enforces the wall-clock timeout
+//
+// containInit runs steps 2, 3 and starts the exec stage; it returns the target's pid.
+func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, error) {
+	res, err := view.Build(&c.Fs)
+	if err != nil {
+		return 0, err
+	}
+	if len(res.Placeholders) > 0 {
+		if err := send(status, message{Type: "placeholders", Paths: res.Placeholders}); err != nil {
+			return 0, step.Fail("init", "report placeholders", err)
+		}
+	}
+	if err := unix.Sethostname([]byte(c.Hostname)); err != nil {
+		return 0, step.Fail("hostname", quote(c.Hostname), err)
+	}
+	if c.Network.Mode != "host" {
+		if err := netns.LoopbackUp(); err != nil {
+			return 0, err
+		}
+	}
+	if c.Network.Mode == "allowlist" {
+		fd, port, err := listenProxy()
+		if err != nil {
+			return 0, err
+		}
+		if err := send(status, message{Type: "listener", Port: port}, fd); err != nil {
+			return 0, step.Fail("network", "hand the proxy listener over", err)
+		}
+		unix.Close(fd)
+		a.Exec.ProxyPort = port
+	}
+	a.Exec.InView = true
+	a.Exec.NprocBase = countThreads() + 1 // PID 1's threads and the exec stage itself
+	cgroupFd := -1
+	if a.CgroupFile {
+		cgroupFd = initCgroupFd
+		a.Exec.CgroupProcs = true
+	}
+	pid, pidfd, err := startExecStage(&a.Exec, frameFd, cgroupFd)
+	if err != nil {
+		return 0, err
+	}
+	unix.Close(frameFd)
+	if cgroupFd >= 0 {
+		unix.Close(cgroupFd)
+	}
+	if err := send(status, message{Type: "started"}, pidfd); err != nil {
+		return 0, step.Fail("init", "report start", err)
+	}
+	unix.Close(pidfd)
+	return pid, nil
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,121 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/step"
+)
+
+// runDegraded runs the target without namespaces, on the host view, with Landlock, seccomp and
+// rlimits only: the caller opted in with degrade: ["namespaces"]. The warning lists exactly what
+// is missing.
+func (o *outer) runDegraded(memfd int) (int, error) {
+	c := o.cfg
+	missing := []string{
+		"file view (only Landlock rules on fs.read/fs.write; fs.hide, fs.readOnly and socket masks are not applied; no private /tmp, /dev or /proc)",
+		"pid isolation (the target sees host processes; the timeout kills its process group only)",
+		"ipc, uts and cgroup namespaces",
+	}
+	if c.Limits.Pids > 0 && !o.cg.Pids {
+		missing = append(missing, "an exact pids limit (RLIMIT_NPROC counts all of the caller's processes)")
+	}
+	if o.abi == 0 {
+		missing = append(missing, "Landlock")
+	}
+	args := execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	switch c.Network.Mode {
+	case "host":
+	case "none", "allowlist":
+		if o.abi < 4 {
+			missing = append(missing, "network isolation (no network namespace, and Landlock has no TCP rules on this kernel)")
+		} else {
+			missing = append(missing, "network isolation for UDP and other protocols (Landlock restricts TCP only"+map[bool]string{true: ", and UDP from ABI 10", false: ""}[o.abi >= 10]+")")
+		}
+		if c.Network.Mode == "allowlist" {
+			fd, port, err := listenProxy()
+			if err != nil {
+				return 0, err
+			}
+			args.ProxyPort = port
+			o.serveProxy(ctx, fd)
+		}
+	}
+	if c.Limits.Pids > 0 && !o.cg.Pids {
+		args.NprocBase = userTasks()
+	}
+	o.ev.Warning("no-namespaces", "running without user namespaces (degrade: namespaces); absent: "+strings.Join(missing, "; "))
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, step.Fail("exec", "pipe", err)
+	}
+	raw, _ := json.Marshal(args)
+	extra := []*os.File{os.NewFile(uintptr(memfd), "frame"), w}
+	if o.cg.ProcsFile != nil {
+		args.CgroupProcs = true
+		raw, _ = json.Marshal(args)
+		extra = append(extra, o.cg.ProcsFile)
+	}
+	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
+	if o.cg.CloneFD >= 0 {
+		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
+	}
+	cmd := &exec.Cmd{
+		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__exec", string(raw)}, Env: []string{},
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
+	}
+	err = cmd.Start()
+	w.Close()
+	if err != nil {
+		r.Close()
+		return 0, step.Fail("exec", "start", err)
+	}
+	report, _ := io.ReadAll(r)
+	r.Close()
+	if len(report) > 0 {
+		_ = cmd.Wait()
+		var m message
+		if json.Unmarshal(report, &m) != nil {
+			return 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
+		}
+		return 0, &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
+	}
+	o.ev.Started(cmd.Process.Pid)
+	stop := o.supervise(&groupKiller{cmd.Process})
+	defer stop()
+	_ = cmd.Wait()
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if ws.Signaled() {
+		return o.exited(0, int(ws.Signal())), nil
+	}
+	return o.exited(ws.ExitStatus(), 0), nil
+}
+
+// userTasks counts the threads of the caller's uid on the host, which RLIMIT_NPROC counts too.
+func userTasks() int {
+	entries, _ := os.ReadDir("/proc")
+	uid := uint32(os.Getuid())
+	n := 0
+	for _, e := range entries {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		var st unix.Stat_t
+		if unix.Stat("/proc/"+e.Name(), &st) == nil && st.Uid == uid {
+			if tasks, err := os.ReadDir("/proc/" + e.Name() + "/task"); err == nil {
+				n += len(tasks)
+			}
+		}
+	}
+	return n
+}

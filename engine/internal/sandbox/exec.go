@@ -1,0 +1,173 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/caps"
+	"stockade/engine/internal/config"
+	"stockade/engine/internal/landlock"
+	"stockade/engine/internal/rlimit"
+	"stockade/engine/internal/seccomp"
+	"stockade/engine/internal/step"
+)
+
+// execArgs is what the exec stage learns from the stage that started it (one JSON argument).
+type execArgs struct {
+	InView      bool `json:"inView"`      // inside the engine's view (false: degraded, host view)
+	Landlock    int  `json:"landlock"`    // ABI to enforce; 0 when the caller accepted its absence
+	ProxyPort   int  `json:"proxyPort"`   // allowlist mode: the proxy's loopback port
+	NprocBase   int  `json:"nprocBase"`   // tasks of our uid in the user namespace before the target
+	CgroupMem   bool `json:"cgroupMem"`   // memory limited by a cgroup: no RLIMIT_AS
+	CgroupPids  bool `json:"cgroupPids"`  // pids limited by a cgroup: no RLIMIT_NPROC
+	CgroupProcs bool `json:"cgroupProcs"` // fd 5 is a cgroup.procs file to join right before execve
+}
+
+// Fds of the exec stage.
+const (
+	execFrameFd  = 3
+	execErrorFd  = 4
+	execCgroupFd = 5
+)
+
+// Exec is the last stage: a single-purpose process that locks the target down on its locked main
+// thread and execs it. Everything that constrains the engine's own Go runtime (RLIMIT_AS,
+// RLIMIT_NPROC, seccomp) comes last, immediately before execve.
+func Exec(rawArgs string) {
+	errPipe := os.NewFile(execErrorFd, "errors")
+	unix.CloseOnExec(execErrorFd)
+	var a execArgs
+	if err := json.Unmarshal([]byte(rawArgs), &a); err != nil {
+		reportExecError(errPipe, step.Fail("exec", "arguments", err))
+	}
+	c, filter, err := readFrameFd(execFrameFd)
+	if err != nil {
+		reportExecError(errPipe, err)
+	}
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		reportExecError(errPipe, step.Fail("close fds", "close_range", err))
+	}
+	if err := lockdown(c, filter, &a); err != nil {
+		reportExecError(errPipe, err)
+	}
+}
+
+// lockdown runs steps 4-6 of DESIGN.md on this thread and execs the target.
+func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error {
+	env := targetEnv(c, a.ProxyPort)
+	if err := unix.Chdir(c.Cwd); err != nil {
+		return step.Fail("cwd", fmt.Sprintf("%q", c.Cwd), err).WithHint("the working directory must be inside fs.read or fs.write")
+	}
+	path, err := lookPath(c.Argv[0], c.Env["PATH"])
+	if err != nil {
+		return err
+	}
+	if err := caps.DropAll(); err != nil {
+		return err
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return step.Fail("no_new_privs", "", err)
+	}
+	if a.Landlock > 0 {
+		if err := landlock.Restrict(c, a.Landlock, landlock.Options{InView: a.InView, ProxyPort: a.ProxyPort}); err != nil {
+			return err
+		}
+	}
+	if err := rlimit.Apply(&c.Limits, rlimit.Plan{CgroupMemory: a.CgroupMem, CgroupPids: a.CgroupPids, NprocBase: a.NprocBase}); err != nil {
+		return err
+	}
+	if a.CgroupProcs {
+		if _, err := unix.Write(execCgroupFd, []byte("0")); err != nil {
+			return step.Fail("cgroup", "join", err)
+		}
+	}
+	if err := seccomp.Install(filter); err != nil {
+		return err
+	}
+	err = syscall.Exec(path, c.Argv, env)
+	code := step.ExitNotExecutable
+	if errors.Is(err, unix.ENOENT) {
+		code = step.ExitNotFound
+	}
+	return &step.Error{Step: "execve", What: fmt.Sprintf("%q", path), Err: err, Code: code}
+}
+
+// targetEnv is exactly the configured environment, plus the proxy variables in allowlist mode.
+func targetEnv(c *config.ExecConfig, proxyPort int) []string {
+	env := map[string]string{}
+	for k, v := range c.Env {
+		env[k] = v
+	}
+	if c.Network.Mode == "allowlist" && proxyPort > 0 {
+		http := fmt.Sprintf("http://127.0.0.1:%d", proxyPort)
+		socks := fmt.Sprintf("socks5h://127.0.0.1:%d", proxyPort)
+		for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+			env[k] = http
+		}
+		env["ALL_PROXY"], env["all_proxy"] = socks, socks
+		env["NO_PROXY"], env["no_proxy"] = "localhost,127.0.0.1,::1", "localhost,127.0.0.1,::1"
+	}
+	out := make([]string, 0, len(env))
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// lookPath resolves argv[0] like a shell: a name with a slash is used as is, otherwise each
+// directory of PATH (from the configured env, inside the view) is tried.
+func lookPath(name, pathEnv string) (string, error) {
+	what := fmt.Sprintf("%q", name)
+	check := func(p string) error {
+		var st unix.Stat_t
+		if err := unix.Stat(p, &st); err != nil {
+			return err
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			return unix.EISDIR
+		}
+		return unix.Access(p, unix.X_OK)
+	}
+	if strings.Contains(name, "/") {
+		if err := check(name); err != nil {
+			code := step.ExitNotExecutable
+			if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+				code = step.ExitNotFound
+			}
+			return "", &step.Error{Step: "command", What: what, Err: err, Code: code}
+		}
+		return name, nil
+	}
+	if pathEnv == "" {
+		return "", &step.Error{Step: "command", What: what, Err: errors.New("not found (the environment has no PATH)"), Code: step.ExitNotFound,
+			Hint: "give an absolute path or set env.PATH"}
+	}
+	var denied error
+	for _, dir := range filepath.SplitList(pathEnv) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, name)
+		err := check(p)
+		if err == nil {
+			return p, nil
+		}
+		if denied == nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.ENOTDIR) {
+			denied = err
+		}
+	}
+	if denied != nil {
+		return "", &step.Error{Step: "command", What: what, Err: denied, Code: step.ExitNotExecutable}
+	}
+	return "", &step.Error{Step: "command", What: what, Err: errors.New("not found in PATH inside the sandbox"), Code: step.ExitNotFound,
+		Hint: "is its directory in fs.read?"}
+}

@@ -1,0 +1,165 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/step"
+)
+
+// initArgs is what PID 1 learns from the outer engine (one JSON argument).
+type initArgs struct {
+	Exec       execArgs `json:"exec"`       // passed on to the exec stage
+	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
+}
+
+// Fds of PID 1.
+const (
+	initFrameFd  = 3
+	initStatusFd = 4
+	initCgroupFd = 5
+)
+
+// Init is PID 1 of the sandbox's namespaces: it builds the view and the network, starts the exec
+// stage, then reaps every process until the target ends, and reports how it ended.
+func Init(rawArgs string) {
+	status := initStatusFd
+	unix.CloseOnExec(status)
+	fail := func(err error, noUserns bool) {
+		m := errorMessage(err)
+		m.NoUserns = noUserns
+		_ = send(status, m)
+		os.Exit(step.ExitEngine)
+	}
+	// Not dumpable: the target (same uid) cannot read PID 1's memory, fds or environ, nor ptrace it.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		fail(step.Fail("init", "PR_SET_DUMPABLE", err), false)
+	}
+	var a initArgs
+	if err := json.Unmarshal([]byte(rawArgs), &a); err != nil {
+		fail(step.Fail("init", "arguments", err), false)
+	}
+	frameFd, err := unix.Dup(initFrameFd) // kept for the exec stage; the original is closed by readFrameFd
+	if err != nil {
+		fail(step.Fail("init", "dup", err), false)
+	}
+	unix.CloseOnExec(frameFd)
+	c, _, err := readFrameFd(initFrameFd)
+	if err != nil {
+		fail(err, false)
+	}
+	target, err := containInit(c, &a, frameFd, status)
+	if err != nil {
+		var se *step.Error
+		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")
+		fail(err, noUserns)
+	}
+	code, sig := reap(target)
+	_ = send(status, message{Type: "exit", ExitCode: code, Signal: sig})
+	os.Exit(0)
+}
+
+// startExecStage starts the exec stage as PID 1's child and waits until it has exec'd the
+// target (its error pipe closes) or failed (it writes an error message).
+func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, err error) {
+	raw, _ := json.Marshal(a)
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, 0, step.Fail("exec", "pipe", err)
+	}
+	files := []uintptr{0, 1, 2, uintptr(frameFd), w.Fd()}
+	if cgroupFd >= 0 {
+		files = append(files, uintptr(cgroupFd))
+	}
+	pidfd = -1
+	pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)}, &syscall.ProcAttr{
+		Env:   []string{},
+		Files: files,
+		Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
+	})
+	w.Close()
+	if err != nil {
+		r.Close()
+		return 0, 0, step.Fail("exec", "start the exec stage", err)
+	}
+	report, _ := io.ReadAll(r)
+	r.Close()
+	if len(report) > 0 {
+		var m message
+		if json.Unmarshal(report, &m) != nil || m.Type != "error" {
+			return 0, 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
+		}
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(pid, &ws, 0, nil)
+		return 0, 0, &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
+	}
+	return pid, pidfd, nil
+}
+
+// reap waits for every child; when the target ends it kills the rest of the namespace. It
+// forwards SIGTERM, SIGINT and SIGHUP to the target.
+func reap(target int) (code, sig int) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
+	go func() {
+		for s := range sigs {
+			_ = unix.Kill(target, s.(syscall.Signal))
+		}
+	}()
+	for {
+		var ws unix.WaitStatus
+		pid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil { // ECHILD: everyone is gone
+			return code, sig
+		}
+		if pid == target {
+			signal.Stop(sigs)
+			if ws.Signaled() {
+				sig = int(ws.Signal())
+			} else {
+				code = ws.ExitStatus()
+			}
+			_ = unix.Kill(-1, unix.SIGKILL) // the rest of the namespace goes with the target
+		}
+	}
+}
+
+// countThreads returns the number of threads of this process, which RLIMIT_NPROC counts too.
+func countThreads() int {
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return 16
+	}
+	return len(entries)
+}
+
+// listenProxy opens the proxy's listening socket on 127.0.0.1 inside the sandbox's netns; the
+// outer engine accepts on it from the host side (a socket keeps the netns it was made in).
+func listenProxy() (fd, port int, err error) {
+	fd, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, 0, step.Fail("network", "proxy socket", err)
+	}
+	if err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err == nil {
+		err = unix.Listen(fd, 128)
+	}
+	var sa unix.Sockaddr
+	if err == nil {
+		sa, err = unix.Getsockname(fd)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, 0, step.Fail("network", "proxy listener on 127.0.0.1", err)
+	}
+	return fd, sa.(*unix.SockaddrInet4).Port, nil
+}

@@ -1,0 +1,327 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/cgroup"
+	"stockade/engine/internal/config"
+	"stockade/engine/internal/events"
+	"stockade/engine/internal/frame"
+	"stockade/engine/internal/landlock"
+	"stockade/engine/internal/netproxy"
+	"stockade/engine/internal/step"
+	"stockade/engine/internal/userns"
+	"stockade/engine/internal/view"
+)
+
+// Fds of the outer engine, set up by its caller.
+const (
+	frameFd   = 3
+	eventsFd  = 4
+	answersFd = 5
+)
+
+// outer is the engine in the host namespaces: it validates, starts PID 1, runs the proxy,
+// enforces the wall-clock timeout, writes events and ends with the target's status.
+type outer struct {
+	ev       *events.Writer
+	cfg      *config.ExecConfig
+	frame    *frame.Frame
+	abi      int
+	rules    *netproxy.Rules
+	cg       *cgroup.Plan
+	timedOut bool
+	mu       sync.Mutex
+}
+
+// Run is `stockade-engine run`; it returns the process exit code.
+func Run() int {
+	// PR_SET_PDEATHSIG of PID 1 fires when the thread that started it exits: keep this one.
+	runtime.LockOSThread()
+	_ = unix.CloseRange(answersFd+1, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	o := &outer{ev: events.Open(eventsFd)}
+	code, err := o.run()
+	if err != nil {
+		return o.fail(err)
+	}
+	return code
+}
+
+func (o *outer) fail(err error) int {
+	se := step.As("engine", err)
+	o.ev.Error(se.Step, se.Error(), se.Hint)
+	msg := "stockade-engine: " + se.Error()
+	if se.Hint != "" {
+		msg += "\n  hint: " + se.Hint
+	}
+	fmt.Fprintln(os.Stderr, msg)
+	return se.ExitCode()
+}
+
+func (o *outer) run() (int, error) {
+	if err := o.readFrame(); err != nil {
+		return 0, err
+	}
+	c := o.cfg
+	if c.Process.DieWithParent {
+		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
+			return 0, step.Fail("die with parent", "PR_SET_PDEATHSIG", err)
+		}
+		if os.Getppid() == 1 {
+			return 0, step.Failf("die with parent", "", "the caller is already gone")
+		}
+	}
+	if o.abi = landlock.ABI(); o.abi == 0 {
+		if !c.Degrades("landlock") {
+			return 0, step.Failf("landlock", "", "Landlock is not available on this kernel").
+				WithHint(`Landlock needs Linux 5.13+ with "landlock" in the lsm= boot list; or accept its absence with degrade: ["landlock"]`)
+		}
+		o.ev.Warning("no-landlock", "Landlock is not available: no Landlock file or network rules behind the mount view")
+	}
+	if c.Network.Mode == "allowlist" {
+		rules, err := netproxy.ParseRules(c.Network.Allow, c.Network.Deny)
+		if err != nil {
+			return 0, step.Fail("network", "network.allow/deny", err)
+		}
+		o.rules = rules
+	}
+	c.Fs.Hide = append(c.Fs.Hide, view.HostSockets(&c.Fs)...)
+	cg, err := cgroup.Prepare(&c.Limits, os.Getuid() == 0)
+	if err != nil {
+		return 0, step.Fail("cgroup", "", err)
+	}
+	o.cg = cg
+	defer cg.Remove()
+	for _, w := range cg.Warnings {
+		o.ev.Warning(w.Code, w.Message)
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return 0, step.Fail("frame", "encode", err)
+	}
+	memfd, err := memfdFrame(&frame.Frame{Config: raw, Seccomp: o.frame.Seccomp})
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(memfd)
+	code, err := o.runNamespaced(memfd)
+	var nu *noUsernsError
+	if errors.As(err, &nu) {
+		if !c.Degrades("namespaces") {
+			return 0, (&step.Error{Step: "userns", What: "create namespaces", Err: nu.err}).WithHint(userns.Hint())
+		}
+		return o.runDegraded(memfd)
+	}
+	return code, err
+}
+
+// readFrame reads, checks and closes the frame on fd 3.
+func (o *outer) readFrame() error {
+	if _, err := unix.FcntlInt(frameFd, unix.F_GETFD, 0); err != nil {
+		return step.Failf("frame", "fd 3", "not open").WithHint("pass the frame on fd 3: stockade-engine run 3<frame.bin")
+	}
+	f := os.NewFile(frameFd, "frame")
+	fr, err := frame.Read(bufio.NewReaderSize(f, 64<<10))
+	f.Close()
+	if err != nil {
+		return step.Fail("frame", "", err)
+	}
+	c, _, err := parseFrame(fr)
+	if err != nil {
+		return err
+	}
+	o.cfg, o.frame = c, fr
+	return nil
+}
+
+// noUsernsError means the host refused user namespaces (or made them powerless).
+type noUsernsError struct{ err error }
+
+func (e *noUsernsError) Error() string { return e.err.Error() }
+
+// runNamespaced starts PID 1 in new namespaces and supervises it.
+func (o *outer) runNamespaced(memfd int) (int, error) {
+	c := o.cfg
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, step.Fail("init", "socketpair", err)
+	}
+	status := pair[0]
+	defer unix.Close(status)
+	child := os.NewFile(uintptr(pair[1]), "status")
+	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}}
+	extra := []*os.File{os.NewFile(uintptr(memfd), "frame"), child}
+	if o.cg.ProcsFile != nil {
+		args.CgroupFile = true
+		extra = append(extra, o.cg.ProcsFile)
+	}
+	raw, _ := json.Marshal(args)
+	attr := userns.SysProcAttr(c.Network.Mode != "host", c.Process.NewSession)
+	if o.cg.CloneFD >= 0 {
+		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
+	}
+	cmd := &exec.Cmd{
+		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__init", string(raw)}, Env: []string{},
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
+	}
+	err = cmd.Start()
+	child.Close()
+	if err != nil {
+		if userns.Unavailable(err) {
+			return 0, &noUsernsError{err}
+		}
+		return 0, step.Fail("init", "start", err)
+	}
+	stop := o.supervise(cmd.Process)
+	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var placeholders []string
+	var failure *message
+	var exit *message
+	for {
+		m, fds, ok, err := receive(status)
+		if err != nil || !ok {
+			break
+		}
+		switch m.Type {
+		case "placeholders":
+			placeholders = append(placeholders, m.Paths...)
+		case "listener":
+			if len(fds) == 1 {
+				o.serveProxy(ctx, fds[0])
+			}
+		case "started":
+			if len(fds) == 1 {
+				o.ev.Started(pidOfPidfd(fds[0]))
+				unix.Close(fds[0])
+			}
+		case "error":
+			failure = &m
+		case "exit":
+			exit = &m
+		}
+	}
+	_ = cmd.Wait()
+	removePlaceholders(placeholders)
+	switch {
+	case exit != nil:
+		return o.exited(exit.ExitCode, exit.Signal), nil
+	case failure != nil && failure.NoUserns:
+		return 0, &noUsernsError{errors.New(failure.Message)}
+	case failure != nil:
+		return 0, &step.Error{Step: failure.Step, Err: errors.New(strings.TrimPrefix(failure.Message, failure.Step+" ")), Hint: failure.Hint, Code: failure.Code}
+	case o.isTimedOut():
+		return o.exited(0, int(unix.SIGKILL)), nil
+	}
+	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (%v)", cmd.ProcessState)
+}
+
+// supervise forwards termination signals and enforces the wall-clock limit; killing PID 1 of the
+// pid namespace kills every process in it.
+func (o *outer) supervise(p killer) (stop func()) {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = p.Signal(s)
+			case <-done:
+				return
+			}
+		}
+	}()
+	var timer *time.Timer
+	if ms := o.cfg.Limits.WallMs; ms > 0 {
+		timer = time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
+			o.mu.Lock()
+			o.timedOut = true
+			o.mu.Unlock()
+			_ = p.Kill()
+		})
+	}
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+func (o *outer) isTimedOut() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.timedOut
+}
+
+// exited reports the target's end and returns the engine's exit code: the target's code, or
+// 128+signal like a shell.
+func (o *outer) exited(code, sig int) int {
+	timedOut := o.isTimedOut()
+	if sig == 0 {
+		o.ev.Exited(&code, nil, timedOut)
+		return code
+	}
+	name := unix.SignalName(syscall.Signal(sig))
+	if name == "" {
+		name = "SIG" + strconv.Itoa(sig)
+	}
+	if sig == int(unix.SIGSYS) {
+		o.ev.Violation("syscall", "the target was killed by SIGSYS: a system call denied by the seccomp policy", map[string]any{"signal": name})
+	}
+	o.ev.Exited(nil, &name, timedOut)
+	return 128 + sig
+}
+
+// killer is what supervise signals: PID 1 (whose death takes the namespace with it), or in
+// degraded mode the target's process group.
+type killer interface {
+	Signal(os.Signal) error
+	Kill() error
+}
+
+type groupKiller struct{ p *os.Process }
+
+func (g *groupKiller) Signal(s os.Signal) error { return g.p.Signal(s) }
+func (g *groupKiller) Kill() error               { return unix.Kill(-g.p.Pid, unix.SIGKILL) }
+
+// pidOfPidfd reads the pid a pidfd refers to, as seen from this (the host's) pid namespace.
+func pidOfPidfd(fd int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/self/fdinfo/%d", fd))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Pid:"); ok {
+			pid, _ := strconv.Atoi(strings.TrimSpace(v))
+			return pid
+		}
+	}
+	return 0
+}
+
+// removePlaceholders removes the directories made for hidden paths that did not exist, innermost
+// first, and only while they are empty.
+func removePlaceholders(paths []string) {
+	for i := len(paths) - 1; i >= 0; i-- {
+		_ = unix.Rmdir(paths[i])
+	}
+}
