@@ -134,7 +134,9 @@ const hostSockets = attempt(() =>
   py(`${PY_PRELUDE}
 res = {}
 for p in ["/run", "/var/run", "/home", "/root", "/run/docker.sock", "/var/run/dbus/system_bus_socket"]:
-    try: res[p] = os.listdir(p) if os.path.isdir(p) else "exists"
+    try:
+        os.lstat(p)
+        res[p] = os.listdir(p) if os.path.isdir(p) else "exists"
     except OSError as e: res[p] = e.errno
 out(res)`)
 );

@@ -66,13 +66,14 @@ out(res)`)
 
 const pids = attempt(() =>
   py(`${PY_PRELUDE}
+secret = ${JSON.stringify([...SECRET].reverse().join(""))}[::-1].encode()  # reversed: not in our own cmdline
 procs = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
 leaks = []
 for p in procs:
     for f in ("environ", "cmdline"):
         try:
             data = open("/proc/%d/%s" % (p, f), "rb").read()
-            if ${JSON.stringify(SECRET)}.encode() in data: leaks.append("%d/%s" % (p, f))
+            if secret in data: leaks.append("%d/%s" % (p, f))
         except OSError: pass
 res = {"procs": procs, "self": os.getpid(), "leaks": leaks,
        "outsider": call(libc.kill, ${outsiderPid}, 0)}
