@@ -101,13 +101,13 @@ function toOptions(values: Record<string, string | boolean | string[] | undefine
   return options;
 }
 
-/** One line per kind of refusal, counted: `syscall 101 (x3)`. */
+/** Warnings, then one line per distinct refusal, counted: `stockade: refused network: evil.com:443 (x3)`. */
 function summarise(events: readonly EngineEvent[]): string[] {
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const e of events) {
     if (e.type === "warning") lines.push(`stockade: warning: ${e.message}`);
-    if (e.type === "violation") counts.set(`${e.kind} ${e.detail}`, (counts.get(`${e.kind} ${e.detail}`) ?? 0) + 1);
+    if (e.type === "violation") counts.set(`${e.kind}: ${e.detail}`, (counts.get(`${e.kind}: ${e.detail}`) ?? 0) + 1);
   }
   for (const [what, n] of counts) lines.push(`stockade: refused ${what}${n > 1 ? ` (x${n})` : ""}`);
   return lines;
