@@ -130,10 +130,14 @@ interface Prepared {
   opts: RunOptions;
 }
 
-async function prepare(command: readonly string[], options: RunOptions | undefined): Promise<Prepared> {
+/** The synchronous half of `prepare`: validation and engine lookup, so they can throw at once. */
+function validate(command: readonly string[], options: RunOptions | undefined) {
   const opts = parseRunOptions(options);
-  const config = toExecConfig(command, opts);
-  const engine = locateEngine();
+  return { opts, config: toExecConfig(command, opts), engine: locateEngine() };
+}
+
+async function prepare(checked: ReturnType<typeof validate>): Promise<Prepared> {
+  const { opts, config, engine } = checked;
   const seccomp = await compileRunSeccomp(await seccompText(opts.seccomp));
   return { engine, frame: encodeFrame({ config, seccomp }), opts };
 }
@@ -323,7 +327,7 @@ function stdinMode(stdin: RunOptions["stdin"], streaming: boolean): "pipe" | "ig
  * ```
  */
 export async function run(command: readonly string[], options?: RunOptions): Promise<RunResult> {
-  const prep = await prepare(command, options);
+  const prep = await prepare(validate(command, options));
   if (prep.opts.signal?.aborted) throw prep.opts.signal.reason;
   const launched = launch(prep, stdinMode(prep.opts.stdin, false), true);
   void feedStdin(launched.child.stdin, prep.opts.stdin).catch(() => launched.kill());
@@ -384,6 +388,9 @@ function webWritable(ready: Promise<Writable | null>): WritableStream<Uint8Array
  * its events as they happen, `done` for the result, and `kill()`. Read `stdout` and `stderr`
  * (or set them to `"inherit"`), or a chatty target blocks on a full pipe.
  *
+ * @throws {ConfigError} at once when options or the command do not validate.
+ * @throws {StockadeError} `ENGINE_NOT_FOUND` at once; a later failure to start rejects `done`
+ *   and errors the output streams.
  * @example
  * ```ts
  * import { spawnSandbox } from "./run.ts";
@@ -395,7 +402,7 @@ function webWritable(ready: Promise<Writable | null>): WritableStream<Uint8Array
  * ```
  */
 export function spawnSandbox(command: readonly string[], options?: RunOptions): Sandbox {
-  const launched: Promise<Launched> = prepare(command, options).then((prep) => {
+  const launched: Promise<Launched> = prepare(validate(command, options)).then((prep) => {
     const l = launch(prep, stdinMode(prep.opts.stdin, true), false);
     if (prep.opts.stdin !== undefined) void feedStdin(l.child.stdin, prep.opts.stdin).catch(() => l.kill());
     return l;

@@ -62,6 +62,10 @@ describe("run options", () => {
     assert.deepEqual(configError(() => toExecConfig([""])).issues.map((i) => i.path), ["command"]);
   });
 
+  test("spawnSandbox() throws bad options at once", () => {
+    assert.throws(() => spawnSandbox(["true"], { stdout: "file" } as never), (e: unknown) => e instanceof ConfigError && e.issues[0].path === "stdout");
+  });
+
   test("run() rejects bad options before looking for the engine", async () => {
     const e = await rejection(run(["true"], { timeout: 1.5 }));
     assert.ok(e instanceof ConfigError);

@@ -116,6 +116,14 @@ describe("the baseline seccomp policy in the kernel", () => {
     }
   });
 
+  test("the baseline compiles for x86_64 with i386, aarch64 and riscv64", async () => {
+    const text = await baselinePolicy();
+    for (const arches of [["x86_64", "i386"], ["aarch64"], ["riscv64"]] as const) {
+      const bpf = await compileRunSeccomp(text, [...arches]);
+      assert.ok(bpf.length > 0 && bpf.length % 8 === 0, `${arches.join("+")}: ${bpf.length} bytes`);
+    }
+  });
+
   test("seccomp.extend puts the caller's rules before the baseline", { skip: unsupported }, async () => {
     assert.deepEqual(JSON.parse((await probes!).extended.stdout), [-1, 13]);
   });
