@@ -195,6 +195,9 @@ func relayResponse(conn net.Conn, req *http.Request, resp *http.Response, up *up
 		ok := err == nil && copied == n
 		return ok && !clientClose, ok && !originClose
 	}
+	if !req.ProtoAtLeast(1, 1) {
+		resp.TransferEncoding = nil // an HTTP/1.0 client cannot read chunks: send the body until close
+	}
 	closeDelimited := !noBody && resp.ContentLength < 0 && !(len(resp.TransferEncoding) > 0 && resp.TransferEncoding[0] == "chunked")
 	keepClient = !clientClose && !closeDelimited
 	resp.Close = !keepClient // makes Response.Write say "Connection: close"

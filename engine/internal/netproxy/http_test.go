@@ -142,8 +142,20 @@ func TestHTTPForwardCarriesBodiesOfEveryFraming(t *testing.T) {
 	if string(sum) != fmt.Sprintf("%x", sha256.Sum256(big)) {
 		t.Errorf("upload corrupted")
 	}
-	if n := o.conns.Load(); n != 1 {
-		t.Errorf("origin saw %d connections for one kept-alive client, want 1", n)
+	// An HTTP/1.0 client gets a chunked origin response as a body delimited by close.
+	c, err := net.Dial("tcp", proxy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET %s/chunked HTTP/1.0\r\n\r\n", base)
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, err := io.ReadAll(c)
+	if err != nil || !bytes.HasSuffix(raw, big[:3000]) || bytes.Contains(raw, []byte("chunked")) {
+		t.Errorf("HTTP/1.0 client: %v, %d bytes", err, len(raw))
+	}
+	if n := o.conns.Load(); n != 2 {
+		t.Errorf("origin saw %d connections for one kept-alive client and one HTTP/1.0 client, want 2", n)
 	}
 }
 
