@@ -203,6 +203,31 @@ describe("running", () => {
     assert.equal((e as Error).name, "AbortError");
   });
 
+  test("onNetworkRequest decides hosts no rule matches; a throwing callback refuses", { skip }, async () => {
+    const asked: string[] = [];
+    const r = await run(["python3", "-c", `
+import urllib.request
+for host in ["yes.example", "no.example", "throws.example"]:
+    try: print(host, urllib.request.urlopen("http://%s/" % host, timeout=10).status)
+    except urllib.error.HTTPError as e: print(host, e.code)
+    except Exception as e: print(host, "error")
+`], {
+      network: { allow: ["allowed.example"] },
+      onNetworkRequest: ({ host }) => {
+        asked.push(host);
+        if (host === "throws.example") throw new Error("callback failure");
+        return host === "yes.example";
+      },
+    });
+    assert.deepEqual(asked, ["yes.example", "no.example", "throws.example"]);
+    const status = Object.fromEntries(r.stdoutText.trim().split("\n").map((l) => l.split(" ")));
+    assert.notEqual(status["yes.example"], "403", "an allowed host was refused");
+    assert.equal(status["no.example"], "403");
+    assert.equal(status["throws.example"], "403");
+    const refused = r.events.filter((e) => e.type === "violation" && e.kind === "network").map((e) => e.type === "violation" && e.detail);
+    assert.ok(refused.includes("no.example:80") && refused.includes("throws.example:80"), JSON.stringify(r.events));
+  });
+
   test("the timeout ends the run and says so", { skip }, async () => {
     const r = await run(["sleep", "30"], { timeout: 300 });
     assert.equal(r.timedOut, true);
