@@ -247,9 +247,10 @@ func (p *Proxy) dialChecked(ctx context.Context, t target, port int, protocol, v
 			return nil, &unreachableError{reason: reason, err: err, resolving: true}
 		}
 	}
+	checked := make([]netip.Addr, len(addrs)) // a copy: the resolver may cache its slice
 	for i, a := range addrs {
-		addrs[i] = a.Unmap()
-		if reason := p.addressRefusal(addrs[i], port); reason != "" {
+		checked[i] = a.Unmap()
+		if reason := p.addressRefusal(checked[i], port); reason != "" {
 			if t.name != "" {
 				reason = fmt.Sprintf("%q resolves to %s", t.name, reason)
 			}
@@ -259,7 +260,7 @@ func (p *Proxy) dialChecked(ctx context.Context, t target, port int, protocol, v
 	}
 	p.emit(Event{Host: name, Port: port, Protocol: protocol, Allowed: true, Reason: via})
 	var lastErr error
-	for _, a := range addrs {
+	for _, a := range checked {
 		c, err := p.opts.Dial(ctx, "tcp", netip.AddrPortFrom(a, uint16(port)).String())
 		if err == nil {
 			return c, nil
