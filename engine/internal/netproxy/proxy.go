@@ -20,22 +20,23 @@ const (
 	ProtocolSOCKS5 = "socks5" // SOCKS5 CONNECT
 )
 
-// Request is a destination put to Options.Ask because no rule matched it.
+// Request is a destination put to Options.Ask because no rule matched it. Its JSON form is the
+// argument of the caller's onNetworkRequest({ host, port, protocol }).
 type Request struct {
-	Host     string // normalised: lower case, no trailing dot; an IP literal without brackets
-	Port     int
-	Protocol string
+	Host     string `json:"host"` // normalised: lower case, no trailing dot; IP literals without brackets
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
 }
 
 // Event reports one connection attempt: every refusal, and every allowed connection (for
 // learning which hosts a command needs). Host is empty when the request was too malformed
 // to name one.
 type Event struct {
-	Host     string
-	Port     int
-	Protocol string
-	Allowed  bool
-	Reason   string // why: the deciding rule, the ask outcome, or the refusal cause
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	Protocol string `json:"protocol"`
+	Allowed  bool   `json:"allowed"`
+	Reason   string `json:"reason"` // the deciding rule, the ask outcome, or the refusal cause
 }
 
 // Options tunes a Proxy. Every field is optional.
