@@ -20,6 +20,7 @@ func init() {
 }
 
 const usage = `usage: stockade-engine run 3<frame.bin   run the command a frame describes (events on fd 4)
+       stockade-engine run --frame FILE   the same, reading the frame from FILE
        stockade-engine probe              print what this host allows, as JSON
        stockade-engine --version`
 
@@ -36,6 +37,16 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "run":
+		if len(os.Args) == 4 && os.Args[2] == "--frame" {
+			// The frame from a file instead of fd 3 (for benchmarks and tools that cannot set fds).
+			if err := sandbox.FrameFromFile(os.Args[3]); err != nil {
+				fmt.Fprintf(os.Stderr, "stockade-engine: frame %q: %v\n", os.Args[3], err)
+				os.Exit(125)
+			}
+		} else if len(os.Args) != 2 {
+			fmt.Fprintln(os.Stderr, usage)
+			os.Exit(2)
+		}
 		os.Exit(sandbox.Run())
 	case "probe":
 		os.Exit(sandbox.Probe(version))

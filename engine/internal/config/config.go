@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -243,7 +242,21 @@ func IsAbsNormalised(p string) bool {
 	return true
 }
 
-var hostnameRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$`)
+// validHostname is /^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/ without a regexp (whose compilation would
+// cost every engine stage at start-up).
+func validHostname(h string) bool {
+	if len(h) == 0 || len(h) > 63 {
+		return false
+	}
+	for i := 0; i < len(h); i++ {
+		c := h[i]
+		alnum := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+		if !alnum && (i == 0 || (c != '.' && c != '-')) {
+			return false
+		}
+	}
+	return true
+}
 
 func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, nil)
@@ -278,7 +291,7 @@ func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 		}
 	})
 	c.Hostname = d.str(f["hostname"], "hostname")
-	if d.err == nil && !hostnameRe.MatchString(c.Hostname) {
+	if d.err == nil && !validHostname(c.Hostname) {
 		d.fail("hostname", "must be a valid hostname")
 	}
 }

@@ -53,7 +53,7 @@ func send(fd int, m message, fds ...int) error {
 
 // receive reads one message and the descriptors attached to it; io.EOF-like end is ok=false.
 func receive(fd int) (m message, fds []int, ok bool, err error) {
-	buf := make([]byte, 1<<16)
+	buf := make([]byte, 16<<10)
 	oob := make([]byte, unix.CmsgSpace(4*4))
 	for {
 		n, oobn, _, _, rerr := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
@@ -94,3 +94,8 @@ func reportExecError(pipe *os.File, err error) {
 	fmt.Fprintf(os.Stderr, "stockade-engine: %s\n", se.Error())
 	os.Exit(se.ExitCode())
 }
+
+// innerEnv is the environment of the engine's inner stages: nothing of the caller's (PID 1's
+// environ is readable in /proc), one P for the Go scheduler (they do sequential work; fewer
+// threads start faster).
+var innerEnv = []string{"GOMAXPROCS=1"}

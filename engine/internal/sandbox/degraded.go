@@ -71,7 +71,7 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
 	}
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__exec", string(raw)}, Env: []string{},
+		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__exec", string(raw)}, Env: innerEnv,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
 	}
 	err = cmd.Start()

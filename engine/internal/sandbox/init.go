@@ -80,7 +80,7 @@ func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, err err
 	}
 	pidfd = -1
 	pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)}, &syscall.ProcAttr{
-		Env:   []string{},
+		Env: innerEnv,
 		Files: files,
 		Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
 	})

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,13 +129,26 @@ func (o *outer) run() (int, error) {
 	return code, err
 }
 
+// FrameFromFile puts the frame file on fd 3, for `run --frame FILE`.
+func FrameFromFile(path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	if fd != frameFd {
+		defer unix.Close(fd)
+		return unix.Dup3(fd, frameFd, 0)
+	}
+	return nil
+}
+
 // readFrame reads, checks and closes the frame on fd 3.
 func (o *outer) readFrame() error {
 	if _, err := unix.FcntlInt(frameFd, unix.F_GETFD, 0); err != nil {
 		return step.Failf("frame", "fd 3", "not open").WithHint("pass the frame on fd 3: stockade-engine run 3<frame.bin")
 	}
 	f := os.NewFile(frameFd, "frame")
-	fr, err := frame.Read(bufio.NewReaderSize(f, 64<<10))
+	fr, err := frame.Read(f)
 	f.Close()
 	if err != nil {
 		return step.Fail("frame", "", err)
@@ -176,7 +188,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
 	}
 	cmd := &exec.Cmd{
-		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__init", string(raw)}, Env: []string{},
+		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__init", string(raw)}, Env: innerEnv,
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
 	}
 	err = cmd.Start()
@@ -301,7 +313,7 @@ type killer interface {
 type groupKiller struct{ p *os.Process }
 
 func (g *groupKiller) Signal(s os.Signal) error { return g.p.Signal(s) }
-func (g *groupKiller) Kill() error               { return unix.Kill(-g.p.Pid, unix.SIGKILL) }
+func (g *groupKiller) Kill() error              { return unix.Kill(-g.p.Pid, unix.SIGKILL) }
 
 // pidOfPidfd reads the pid a pidfd refers to, as seen from this (the host's) pid namespace.
 func pidOfPidfd(fd int) int {

@@ -38,9 +38,9 @@ type entry struct {
 }
 
 const (
-	staging = "/tmp"           // a private tmpfs over the host's /tmp in our mount namespace
-	newRoot = "/tmp/root"      // the sandbox's root, a second tmpfs
-	empty   = "/tmp/empty"     // the source of file masks
+	staging = "/tmp"       // a private tmpfs over the host's /tmp in our mount namespace
+	newRoot = "/tmp/root"  // the sandbox's root, a second tmpfs
+	empty   = "/tmp/empty" // the source of file masks
 	bindRO  = unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
 	bindRW  = unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
 )

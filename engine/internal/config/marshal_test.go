@@ -1,0 +1,5 @@
+package config
+
+import "encoding/json"
+
+func jsonMarshal(c *ExecConfig) ([]byte, error) { return json.Marshal(c) }
