@@ -7,6 +7,10 @@ import (
 	"strconv"
 )
 
+// maxQuestions bounds how many distinct host:port pairs one run may put to Options.Ask, so a
+// hostile command cannot flood the person or program answering (nor grow the cache unbounded).
+const maxQuestions = 256
+
 // askEntry is one question to Options.Ask, shared by every request for the same host:port.
 type askEntry struct {
 	done    chan struct{} // closed once allowed and reason are final
@@ -21,6 +25,10 @@ func (p *Proxy) ask(ctx context.Context, req Request) (bool, string) {
 	key := net.JoinHostPort(req.Host, strconv.Itoa(req.Port))
 	p.askMu.Lock()
 	e := p.asks[key]
+	if e == nil && len(p.asks) >= maxQuestions {
+		p.askMu.Unlock()
+		return false, fmt.Sprintf("more than %d distinct destinations were put to the network request decision", maxQuestions)
+	}
 	if e == nil {
 		e = &askEntry{done: make(chan struct{})}
 		p.asks[key] = e

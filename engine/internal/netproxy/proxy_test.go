@@ -308,3 +308,15 @@ func TestAskIsNotConsultedForDeniedHosts(t *testing.T) {
 		t.Fatalf("got %d", resp.StatusCode)
 	}
 }
+
+func TestAskIsBoundedToAFixedNumberOfDestinations(t *testing.T) {
+	var calls atomic.Int32
+	p := New(nil, Options{Ask: func(context.Context, Request) bool { calls.Add(1); return false }})
+	for port := 1; port <= maxQuestions+10; port++ {
+		p.ask(context.Background(), Request{Host: "flood.test", Port: port, Protocol: "http"})
+	}
+	ok, reason := p.ask(context.Background(), Request{Host: "flood.test", Port: 65000, Protocol: "http"})
+	if ok || !strings.Contains(reason, "more than 256 distinct destinations") || calls.Load() != maxQuestions {
+		t.Fatalf("got %v %q after %d questions", ok, reason, calls.Load())
+	}
+}
