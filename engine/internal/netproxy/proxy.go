@@ -51,7 +51,8 @@ type Options struct {
 	// Ask decides destinations that match no rule; nil refuses them. It must return once ctx
 	// is done (the proxy stops waiting then anyway and denies). Each host:port is asked once per
 	// Proxy, concurrent requests share the pending question, and the answer (a timeout counts
-	// as a denial) is cached for the Proxy's lifetime.
+	// as a denial) is cached for the Proxy's lifetime. Beyond 256 distinct host:port pairs,
+	// further ones are refused without asking.
 	Ask func(ctx context.Context, req Request) bool
 	// AskTimeout bounds the wait for Ask. Default 30 s.
 	AskTimeout time.Duration
