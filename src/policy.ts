@@ -17,7 +17,12 @@ import { ConfigError } from "./errors.ts";
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
 const PathList = v.array(PathString);
-const Count = v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(Number.MAX_SAFE_INTEGER));
+const Count = v.pipe(
+  v.number(),
+  v.integer("must be a whole number"),
+  v.minValue(1, "must be at least 1"),
+  v.maxValue(Number.MAX_SAFE_INTEGER),
+);
 const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
 const HostPattern = v.pipe(
   v.string(),
@@ -40,7 +45,10 @@ export const RunOptionsSchema = v.strictObject({
     v.union([
       v.array(EnvName),
       // An array is an object too: without this guard `["A=B"]` would pass as the record { "0": "A=B" }.
-      v.pipe(v.custom<object>((o) => typeof o === "object" && o !== null && !Array.isArray(o)), v.record(EnvName, v.pipe(v.string(), noNul))),
+      v.pipe(
+        v.custom<object>((o) => typeof o === "object" && o !== null && !Array.isArray(o)),
+        v.record(EnvName, v.pipe(v.string(), noNul)),
+      ),
     ], "must be a list of names or a record of values"),
   ),
   /** Extra paths bound read-only. */
@@ -79,7 +87,10 @@ export const RunOptionsSchema = v.strictObject({
   signal: v.optional(v.custom<AbortSignal>((s) => s instanceof AbortSignal, "must be an AbortSignal")),
   /** Standard input: bytes, text, a stream, or the caller's own; default: empty. */
   stdin: v.optional(
-    v.union([v.literal("inherit"), v.string(), v.instance(Uint8Array), v.instance(ReadableStream)], 'must be a string, Uint8Array, ReadableStream or "inherit"'),
+    v.union(
+      [v.literal("inherit"), v.string(), v.instance(Uint8Array), v.instance(ReadableStream)],
+      'must be a string, Uint8Array, ReadableStream or "inherit"',
+    ),
   ),
   /** `"pipe"` (default: captured) or `"inherit"` (the caller's). */
   stdout: v.optional(v.picklist(["pipe", "inherit"])),
@@ -87,14 +98,21 @@ export const RunOptionsSchema = v.strictObject({
   stderr: v.optional(v.picklist(["pipe", "inherit"])),
   /** Kafel text placed before the baseline (its rules win), or replacing it. */
   seccomp: v.optional(
-    v.union([v.strictObject({ extend: v.string() }), v.strictObject({ replace: v.string() })], "must be { extend: text } or { replace: text }"),
+    v.union(
+      [v.strictObject({ extend: v.string() }), v.strictObject({ replace: v.string() })],
+      "must be { extend: text } or { replace: text }",
+    ),
   ),
   /** Protections the caller accepts losing when this machine cannot provide them. */
   degrade: v.optional(v.array(v.picklist(["namespaces", "landlock"]))),
   /** Decides hosts that match no allowlist rule; without it they are refused. */
-  onNetworkRequest: v.optional(v.custom<(request: NetworkRequest) => boolean | Promise<boolean>>((f) => typeof f === "function", "must be a function")),
+  onNetworkRequest: v.optional(
+    v.custom<(request: NetworkRequest) => boolean | Promise<boolean>>((f) => typeof f === "function", "must be a function"),
+  ),
   /** Size of the private /tmp in bytes (default 128 MiB); 0 means no /tmp. */
-  tmpSize: v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER))),
+  tmpSize: v.optional(
+    v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER)),
+  ),
 });
 
 /** The options of `run()` and `spawnSandbox()`. */
@@ -119,7 +137,10 @@ export function parseRunOptions(options: unknown = {}): RunOptions {
 function parseCommand(command: unknown): string[] {
   const result = v.safeParse(CommandSchema, command, { abortEarly: false });
   if (result.success) return result.output;
-  throw new ConfigError("command", toConfigIssues(result.issues).map((i) => ({ ...i, path: `command${i.path.startsWith("[") ? "" : i.path ? "." : ""}${i.path}` })));
+  throw new ConfigError(
+    "command",
+    toConfigIssues(result.issues).map((i) => ({ ...i, path: `command${i.path.startsWith("[") ? "" : i.path ? "." : ""}${i.path}` })),
+  );
 }
 
 /** System directories bound read-only by default (those that exist on this host). */
@@ -127,9 +148,20 @@ export const SYSTEM_DIRS: readonly string[] = ["/usr", "/bin", "/sbin", "/lib", 
 
 /** Secrets under /etc that stay hidden although /etc is readable. */
 const ETC_SECRETS: readonly string[] = [
-  "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers", "/etc/sudoers.d",
-  "/etc/security/opasswd", "/etc/ssl/private", "/etc/krb5.keytab", "/etc/NetworkManager/system-connections",
-  "/etc/wireguard", "/etc/ipsec.secrets", "/etc/ppp/chap-secrets", "/etc/ppp/pap-secrets",
+  "/etc/shadow",
+  "/etc/shadow-",
+  "/etc/gshadow",
+  "/etc/gshadow-",
+  "/etc/sudoers",
+  "/etc/sudoers.d",
+  "/etc/security/opasswd",
+  "/etc/ssl/private",
+  "/etc/krb5.keytab",
+  "/etc/NetworkManager/system-connections",
+  "/etc/wireguard",
+  "/etc/ipsec.secrets",
+  "/etc/ppp/chap-secrets",
+  "/etc/ppp/pap-secrets",
 ];
 
 /**
@@ -137,8 +169,21 @@ const ETC_SECRETS: readonly string[] = [
  * config, editor tasks, shell start-up files, direnv): re-bound read-only when they exist.
  */
 const RUN_LATER: readonly string[] = [
-  ".git/hooks", ".git/config", ".gitmodules", ".husky", ".vscode", ".idea", ".envrc",
-  ".bashrc", ".bash_profile", ".bash_login", ".profile", ".zshrc", ".zshenv", ".zprofile", ".config/fish",
+  ".git/hooks",
+  ".git/config",
+  ".gitmodules",
+  ".husky",
+  ".vscode",
+  ".idea",
+  ".envrc",
+  ".bashrc",
+  ".bash_profile",
+  ".bash_login",
+  ".profile",
+  ".zshrc",
+  ".zshenv",
+  ".zprofile",
+  ".config/fish",
 ];
 
 /** The PATH inside the sandbox unless the caller passes or sets one. */
@@ -211,7 +256,9 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => (isAbsolute(p) ? resolve(p) : resolve(cwd, p)));
   const write = unique([...(opts.writeCwd ? [cwd] : []), ...abs(opts.write)]);
   // The working directory is readable, except "/": that would be the whole host, /run's sockets included.
-  const read = unique([...SYSTEM_DIRS.filter(existsSync), ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) => !write.includes(p));
+  const read = unique([...SYSTEM_DIRS.filter(existsSync), ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) =>
+    !write.includes(p)
+  );
   const protectedPaths = write.flatMap((dir) => RUN_LATER.map((rel) => `${dir === "/" ? "" : dir}/${rel}`))
     .filter((p) => exists(p) && !write.includes(p));
   const tmpBytes = opts.tmpSize ?? DEFAULT_TMP_BYTES;

@@ -142,7 +142,6 @@ async function prepare(checked: ReturnType<typeof validate>): Promise<Prepared> 
   return { engine, frame: encodeFrame({ config, seccomp }), opts };
 }
 
-
 /** A started engine, supervised until it exits. */
 interface Launched {
   child: ChildProcess;
@@ -203,7 +202,11 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
     if (line.trim() === "") return;
     const event = parseEvent(line);
     if (!event) {
-      failure ??= { type: "error", step: "events", message: `The engine wrote an unreadable event line: ${JSON.stringify(line.slice(0, 200))}` };
+      failure ??= {
+        type: "error",
+        step: "events",
+        message: `The engine wrote an unreadable event line: ${JSON.stringify(line.slice(0, 200))}`,
+      };
       return;
     }
     events.push(event);
@@ -241,7 +244,11 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
   const result = new Promise<RunResult>((resolve, reject) => {
     child.on("error", (e: Error & { code?: string }) => {
       closed = true;
-      reject(new StockadeError("ENGINE_FAILED", `Cannot start the engine "${prep.engine}": ${e.message}`, "check that it is executable", { cause: e }));
+      reject(
+        new StockadeError("ENGINE_FAILED", `Cannot start the engine "${prep.engine}": ${e.message}`, "check that it is executable", {
+          cause: e,
+        }),
+      );
     });
     child.on("close", (engineCode: number | null, engineSignal: string | null) => {
       closed = true;
@@ -265,7 +272,9 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         code = 128 + (SIGNAL_NUMBERS[sig] ?? 9);
       } else if (engineCode === ENGINE_FAILURE || engineSignal !== null) {
         const how = engineSignal ? `was killed by ${engineSignal}` : `failed with exit code ${ENGINE_FAILURE}`;
-        return reject(new StockadeError("ENGINE_FAILED", `The engine ${how} before the target exited${stderrTail ? `: ${stderrTail}` : ""}`));
+        return reject(
+          new StockadeError("ENGINE_FAILED", `The engine ${how} before the target exited${stderrTail ? `: ${stderrTail}` : ""}`),
+        );
       } else {
         // No exit event but a plain status: the engine's status is the target's by contract.
         code = engineCode ?? 0;
@@ -297,10 +306,12 @@ async function feedStdin(stdin: Writable | null, data: RunOptions["stdin"]): Pro
     for (;;) {
       const { value, done } = await reader.read();
       if (done || stdin.destroyed) break;
-      if (!stdin.write(value)) await new Promise<void>((resolve) => {
-        stdin.once("drain", resolve);
-        stdin.once("close", resolve);
-      });
+      if (!stdin.write(value)) {
+        await new Promise<void>((resolve) => {
+          stdin.once("drain", resolve);
+          stdin.once("close", resolve);
+        });
+      }
     }
   } finally {
     reader.releaseLock();
@@ -363,16 +374,20 @@ function webReadable(ready: Promise<Readable | null>): ReadableStream<Uint8Array
 function webWritable(ready: Promise<Writable | null>): WritableStream<Uint8Array> {
   const target = async () => {
     const node = await ready;
-    if (!node) throw new StockadeError("USAGE_ERROR", "This sandbox's stdin is not a stream", "leave options.stdin unset to write to stdin");
+    if (!node) {
+      throw new StockadeError("USAGE_ERROR", "This sandbox's stdin is not a stream", "leave options.stdin unset to write to stdin");
+    }
     return node;
   };
   return new WritableStream<Uint8Array>({
     async write(chunk) {
       const node = await target();
-      if (!node.write(chunk)) await new Promise<void>((resolve) => {
-        node.once("drain", resolve);
-        node.once("close", resolve);
-      });
+      if (!node.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          node.once("drain", resolve);
+          node.once("close", resolve);
+        });
+      }
     },
     async close() {
       (await target()).end();

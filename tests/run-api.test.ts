@@ -63,7 +63,10 @@ describe("run options", () => {
   });
 
   test("spawnSandbox() throws bad options at once", () => {
-    assert.throws(() => spawnSandbox(["true"], { stdout: "file" } as never), (e: unknown) => e instanceof ConfigError && e.issues[0].path === "stdout");
+    assert.throws(
+      () => spawnSandbox(["true"], { stdout: "file" } as never),
+      (e: unknown) => e instanceof ConfigError && e.issues[0].path === "stdout",
+    );
   });
 
   test("run() rejects bad options before looking for the engine", async () => {
@@ -104,7 +107,12 @@ describe("run options", () => {
   });
 
   test("an allowlist network asks the caller only when onNetworkRequest is given", () => {
-    assert.deepEqual(toExecConfig(["sh"], { network: { allow: ["*.npmjs.org"] } }).network, { mode: "allowlist", allow: ["*.npmjs.org"], deny: [], ask: false });
+    assert.deepEqual(toExecConfig(["sh"], { network: { allow: ["*.npmjs.org"] } }).network, {
+      mode: "allowlist",
+      allow: ["*.npmjs.org"],
+      deny: [],
+      ask: false,
+    });
     assert.equal(toExecConfig(["sh"], { network: { allow: [] }, onNetworkRequest: () => true }).network.mode, "allowlist");
   });
 });
@@ -120,7 +128,9 @@ describe("engine lookup", () => {
     });
   });
 
-  test("the engine is found on PATH when STOCKADE_ENGINE is unset", { skip: !!locateEngineOrUndefined() && "the packaged engine is built and takes precedence" }, () => {
+  test("the engine is found on PATH when STOCKADE_ENGINE is unset", {
+    skip: !!locateEngineOrUndefined() && "the packaged engine is built and takes precedence",
+  }, () => {
     const bin = mkdtempSync(join(scratch, "bin-"));
     const fake = join(bin, "stockade-engine");
     writeFileSync(fake, "#!/bin/sh\nexit 125\n");
@@ -205,13 +215,17 @@ describe("running", () => {
 
   test("onNetworkRequest decides hosts no rule matches; a throwing callback refuses", { skip }, async () => {
     const asked: string[] = [];
-    const r = await run(["python3", "-c", `
+    const r = await run([
+      "python3",
+      "-c",
+      `
 import urllib.request
 for host in ["yes.example", "no.example", "throws.example"]:
     try: print(host, urllib.request.urlopen("http://%s/" % host, timeout=10).status)
     except urllib.error.HTTPError as e: print(host, e.code)
     except Exception as e: print(host, "error")
-`], {
+`,
+    ], {
       network: { allow: ["allowed.example"] },
       onNetworkRequest: ({ host }) => {
         asked.push(host);

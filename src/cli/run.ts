@@ -42,7 +42,9 @@ const DURATION_UNITS: Record<string, number> = { ms: 1, "": 1000, s: 1000, m: 60
 export function parseSize(text: string): number {
   const m = /^([0-9]+)([kmg]?)b?$/i.exec(text.trim());
   const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()] : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) throw usageError(`Invalid size "${text}"`, "use a number of bytes, optionally with k, m or g: 512m");
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw usageError(`Invalid size "${text}"`, "use a number of bytes, optionally with k, m or g: 512m");
+  }
   return bytes;
 }
 
@@ -169,9 +171,19 @@ export async function runCommand(argv: string[]): Promise<number> {
     const result = await run(argvOfTarget, options);
     if (values.json) {
       const { stdoutText, stderrText } = result;
-      await writeStdout(JSON.stringify({ code: result.code, signal: result.signal, timedOut: result.timedOut, durationMs: result.durationMs, stdout: stdoutText, stderr: stderrText, events: result.events }) + "\n");
+      await writeStdout(
+        JSON.stringify({
+          code: result.code,
+          signal: result.signal,
+          timedOut: result.timedOut,
+          durationMs: result.durationMs,
+          stdout: stdoutText,
+          stderr: stderrText,
+          events: result.events,
+        }) + "\n",
+      );
     }
-    if (!values.quiet) for (const line of summarise(result.events)) process.stderr.write(line + "\n");
+    if (!values.quiet) { for (const line of summarise(result.events)) process.stderr.write(line + "\n"); }
     return result.code;
   } catch (e) {
     if (controller.signal.aborted) return 130;

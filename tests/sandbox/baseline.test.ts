@@ -45,7 +45,9 @@ async function underPolicy(text: string, code: string): Promise<Probe> {
 
 const probes = unsupported ? undefined : (async () => {
   const baseline = await baselinePolicy();
-  const errnos = underPolicy(baseline, `
+  const errnos = underPolicy(
+    baseline,
+    `
 SYS = ${JSON.stringify(nr)}
 CLONE_NEWUSER, CLONE_NEWNET, SIGCHLD = 0x10000000, 0x40000000, 17
 res = {}
@@ -70,7 +72,8 @@ res["personality query"] = libc.personality(0xffffffff)
 res["io_uring_setup"] = [libc.syscall(SYS["io_uring_setup"], 8, ctypes.create_string_buffer(120)), ctypes.get_errno()]
 r = libc.ioctl(0, ctypes.c_ulong(0x5401), ctypes.create_string_buffer(64))
 res["ioctl TCGETS"] = [r, ctypes.get_errno()]
-out(res)`);
+out(res)`,
+  );
   const killers: Record<string, string> = {
     "ioctl TIOCSTI": `libc.ioctl(0, ctypes.c_ulong(0x5412), ctypes.c_char_p(b"x"))`,
     "ioctl TIOCSTI | 1 << 32": `libc.ioctl(0, ctypes.c_ulong(0x100005412), ctypes.c_char_p(b"x"))`,
@@ -78,8 +81,15 @@ out(res)`);
     "init_module": `libc.syscall(${nr.init_module}, None, 0, b"")`,
     ...(arch === "x86_64" ? { "x32 getpid": `libc.syscall(0x40000000 | 39)` } : {}),
   };
-  const kills = Object.fromEntries(await Promise.all(Object.entries(killers).map(async ([name, code]) => [name, await underPolicy(baseline, `${code}\nprint("survived")`)] as const)));
-  const extended = underPolicy(await seccompText({ extend: "ERRNO(13) { getppid }" }), `out([libc.syscall(${nr.getppid}), ctypes.get_errno()])`);
+  const kills = Object.fromEntries(
+    await Promise.all(
+      Object.entries(killers).map(async ([name, code]) => [name, await underPolicy(baseline, `${code}\nprint("survived")`)] as const),
+    ),
+  );
+  const extended = underPolicy(
+    await seccompText({ extend: "ERRNO(13) { getppid }" }),
+    `out([libc.syscall(${nr.getppid}), ctypes.get_errno()])`,
+  );
   return { errnos: await errnos, kills, extended: await extended };
 })();
 probes?.catch(() => {});

@@ -32,16 +32,25 @@ const readSecret = attempt(() => py(readAll([secretFile, "/etc/shadow", "/etc/gs
 const readSecretAllowed = attempt(() => py(readAll([secretFile]), { read: [secretDir] }));
 
 const writeDir = skip ? "" : tempDir("write");
-const writeTargets = skip ? [] : [join(process.cwd(), `pwned-${randomUUID()}`), "/usr/stockade-pwned", "/etc/stockade-pwned", join(secretDir, "pwned"), join(writeDir, "allowed")];
+const writeTargets = skip ? [] : [
+  join(process.cwd(), `pwned-${randomUUID()}`),
+  "/usr/stockade-pwned",
+  "/etc/stockade-pwned",
+  join(secretDir, "pwned"),
+  join(writeDir, "allowed"),
+];
 const writeOutside = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 res = {}
 for p in ${JSON.stringify(writeTargets)}:
     try:
         with open(p, "w") as f: f.write("pwned")
         res[p] = "written"
     except OSError as e: res[p] = e.errno
-out(res)`, { write: [writeDir] })
+out(res)`,
+    { write: [writeDir] },
+  )
 );
 
 const remount = attempt(() =>
@@ -70,7 +79,8 @@ out(res)`)
 // A symlink planted in a writable directory points outside the view.
 const linkDir = skip ? "" : tempDir("links");
 const symlinkSameRun = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 d = ${JSON.stringify(linkDir)}
 os.symlink(${JSON.stringify(secretDir)}, d + "/dir")
 os.symlink(${JSON.stringify(secretFile)}, d + "/file")
@@ -81,22 +91,29 @@ for name, fn in [("read via dir", lambda: open(d + "/dir/secret.txt").read()),
                  ("write via file", lambda: open(d + "/file", "a").write("pwned"))]:
     try: res[name] = fn()
     except OSError as e: res[name] = e.errno
-out(res)`, { write: [linkDir] })
+out(res)`,
+    { write: [linkDir] },
+  )
 );
 
 // The next run is told to write to the path the previous run replaced with a symlink.
 const plantDir = skip ? "" : tempDir("plant");
 const symlinkNextRun = attempt(async () => {
-  const plant = await py(`import os; os.symlink(${JSON.stringify(secretDir)}, ${JSON.stringify(join(plantDir, "out"))}); print("{}")`, { write: [plantDir] });
+  const plant = await py(`import os; os.symlink(${JSON.stringify(secretDir)}, ${JSON.stringify(join(plantDir, "out"))}); print("{}")`, {
+    write: [plantDir],
+  });
   try {
-    const next = await py(`${PY_PRELUDE}
+    const next = await py(
+      `${PY_PRELUDE}
 res = {}
 try: res["read"] = open(${JSON.stringify(join(plantDir, "out", "secret.txt"))}).read()
 except OSError as e: res["read"] = e.errno
 try:
     open(${JSON.stringify(join(plantDir, "out", "pwned-next"))}, "w").write("x"); res["write"] = "written"
 except OSError as e: res["write"] = e.errno
-out(res)`, { write: [join(plantDir, "out")] });
+out(res)`,
+      { write: [join(plantDir, "out")] },
+    );
     return { plant, next, refused: undefined };
   } catch (e) {
     if (e instanceof StockadeError) return { plant, next: undefined, refused: e };
@@ -106,7 +123,8 @@ out(res)`, { write: [join(plantDir, "out")] });
 
 const denyDir = skip ? "" : tempDir("deny");
 const createDenied = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 d = ${JSON.stringify(denyDir)}
 res = {}
 for name, fn in [("file", lambda: open(d + "/new.txt", "w").write("pwned")),
@@ -116,18 +134,23 @@ for name, fn in [("file", lambda: open(d + "/new.txt", "w").write("pwned")),
     try:
         fn(); res[name] = "done"
     except OSError as e: res[name] = e.errno
-out(res)`, { write: [denyDir], hide: [join(denyDir, "new.txt"), join(denyDir, "newdir")] })
+out(res)`,
+    { write: [denyDir], hide: [join(denyDir, "new.txt"), join(denyDir, "newdir")] },
+  )
 );
 
 const fillTmp = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 total, err = 0, None
 try:
     with open("/tmp/fill", "wb") as f:
         while total < 64 << 20:
             f.write(b"\\0" * (1 << 20)); f.flush(); total += 1 << 20
 except OSError as e: err = e.errno
-out({"total": total, "errno": err})`, { tmpSize: 8 << 20 })
+out({"total": total, "errno": err})`,
+    { tmpSize: 8 << 20 },
+  )
 );
 
 const hostSockets = attempt(() =>
@@ -214,7 +237,9 @@ describe("the file view", () => {
 
   test("a hidden path that did not exist cannot be created", { skip }, async () => {
     const res = report<Record<string, unknown>>(await createDenied());
-    for (const name of ["file", "mkdir", "in dir", "rename"]) assert.equal(typeof res[name], "number", `${name}: ${JSON.stringify(res[name])}`);
+    for (const name of ["file", "mkdir", "in dir", "rename"]) {
+      assert.equal(typeof res[name], "number", `${name}: ${JSON.stringify(res[name])}`);
+    }
     const created = join(denyDir, "new.txt");
     assert.ok(!existsSync(created) || readFileSync(created, "utf8") === "", "the hidden file got content on the host");
     assert.ok(!existsSync(join(denyDir, "newdir", "f")));

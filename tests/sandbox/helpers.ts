@@ -74,7 +74,9 @@ export function report<T = Record<string, unknown>>(result: RunResult): T {
   try {
     return JSON.parse(lines[lines.length - 1]) as T;
   } catch {
-    throw new Error(`The probe printed no JSON report (code ${result.code}, signal ${result.signal}):\n${result.stdoutText}\n${result.stderrText}`);
+    throw new Error(
+      `The probe printed no JSON report (code ${result.code}, signal ${result.signal}):\n${result.stdoutText}\n${result.stderrText}`,
+    );
   }
 }
 

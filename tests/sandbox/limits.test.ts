@@ -14,7 +14,8 @@ import { attempt, cleanup, py, PY_PRELUDE, report, sh, skip, tempDir } from "./h
 // The marker names the bomb's processes on the host, to check none outlives the sandbox.
 const BOMB_MARKER = `fork-bomb-${randomUUID()}`;
 const forkBomb = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 import time
 marker = "${BOMB_MARKER}"
 n, err = 0, None
@@ -25,18 +26,23 @@ while n < 200:   # a bound far above the limit: a failed limit shows, the shared
     if pid == 0:
         time.sleep(30); os._exit(0)
     n += 1
-out({"forked": n, "errno": err})`, { pids: 32, timeout: 20_000 })
+out({"forked": n, "errno": err})`,
+    { pids: 32, timeout: 20_000 },
+  )
 );
 
 const memoryBomb = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 chunks, err = [], None
 try:
     while len(chunks) < 32:   # 512 MiB: well past the limit, bounded for the host
         chunks.append(bytearray(16 << 20))   # 16 MiB, touched: bytearray zero-fills
         sys.stdout.write("%d\\n" % len(chunks)); sys.stdout.flush()
 except MemoryError: err = "MemoryError"
-out({"mib": len(chunks) * 16, "error": err})`, { memory: 128 << 20, timeout: 20_000 })
+out({"mib": len(chunks) * 16, "error": err})`,
+    { memory: 128 << 20, timeout: 20_000 },
+  )
 );
 
 /** A grandchild that leaves the target's process group and writes a heartbeat until killed. */

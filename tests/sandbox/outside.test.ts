@@ -48,7 +48,8 @@ function outcome(file: string): Outcome {
 
 const TIOCSTI_ATTACKS = {
   "TIOCSTI": `import fcntl, termios\nfor c in b"echo PWNED\\n": fcntl.ioctl(0, termios.TIOCSTI, bytes([c]))\nprint("survived")`,
-  "TIOCSTI | 1 << 32": `import ctypes\nlibc = ctypes.CDLL(None)\nfor c in b"echo PWNED\\n": libc.ioctl(0, ctypes.c_ulong(0x100005412), ctypes.c_char_p(bytes([c])))\nprint("survived")`,
+  "TIOCSTI | 1 << 32":
+    `import ctypes\nlibc = ctypes.CDLL(None)\nfor c in b"echo PWNED\\n": libc.ioctl(0, ctypes.c_ulong(0x100005412), ctypes.c_char_p(bytes([c])))\nprint("survived")`,
   "TIOCLINUX": `import fcntl\nfcntl.ioctl(0, 0x541C, bytes([3]) + bytes(15))\nprint("survived")`,
 };
 
@@ -61,7 +62,9 @@ function tiocstiEnabled(): boolean {
 }
 
 const terminal = attempt(async () => {
-  const { argv, file } = entryArgv(Object.values(TIOCSTI_ATTACKS).map((code) => ({ command: ["python3", "-c", code], options: { stdin: "inherit" } })));
+  const { argv, file } = entryArgv(
+    Object.values(TIOCSTI_ATTACKS).map((code) => ({ command: ["python3", "-c", code], options: { stdin: "inherit" } })),
+  );
   const report = JSON.parse(await exec(["python3", driver, ...argv])) as { status: number; injected: string };
   return { report, outcome: outcome(file) };
 });
@@ -72,7 +75,8 @@ const terminalControl = attempt(async () =>
 const secretFile = skip ? "" : join(dir, "inherited-secret");
 if (!skip) writeFileSync(secretFile, "inherited secret");
 const inherited = attempt(async () => {
-  const listFds = `import os, json\nprint(json.dumps({f: os.readlink("/proc/self/fd/" + f) for f in os.listdir("/proc/self/fd") if os.path.exists("/proc/self/fd/" + f)}))`;
+  const listFds =
+    `import os, json\nprint(json.dumps({f: os.readlink("/proc/self/fd/" + f) for f in os.listdir("/proc/self/fd") if os.path.exists("/proc/self/fd/" + f)}))`;
   const { argv, file } = entryArgv([{ command: ["python3", "-c", listFds] }]);
   // fd 7 is open on a secret, without close-on-exec, in the process that starts the runtime.
   await exec(["sh", "-c", 'exec 7<"$0"; exec "$@"', secretFile, ...argv]);
@@ -92,7 +96,9 @@ describe("from outside the test process", () => {
     assert.equal(report.injected, "", `keystrokes reached the terminal: ${JSON.stringify(report.injected)}`);
   });
 
-  test("the terminal probe sees injection when it is not sandboxed (control)", { skip: skip || (!tiocstiEnabled() && "this kernel disables TIOCSTI") }, async () => {
+  test("the terminal probe sees injection when it is not sandboxed (control)", {
+    skip: skip || (!tiocstiEnabled() && "this kernel disables TIOCSTI"),
+  }, async () => {
     const report = await terminalControl();
     assert.equal(report.injected, "echo PWNED\n");
   });

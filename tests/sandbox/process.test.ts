@@ -26,7 +26,9 @@ const namespaces = attempt(() =>
   py(`${PY_PRELUDE}
 import subprocess
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWNET, CLONE_NEWPID, SIGCHLD = 0x20000, 0x10000000, 0x40000000, 0x20000000, 17
-SYS = {"x86_64": {"clone": 56, "clone3": 435, "setns": 308}, "aarch64": {"clone": 220, "clone3": 435, "setns": 268}}[${JSON.stringify(arch)}]
+SYS = {"x86_64": {"clone": 56, "clone3": 435, "setns": 308}, "aarch64": {"clone": 220, "clone3": 435, "setns": 268}}[${
+    JSON.stringify(arch)
+  }]
 res = {}
 for name, flags in [("user", CLONE_NEWUSER), ("mount", CLONE_NEWNS), ("net", CLONE_NEWNET), ("pid", CLONE_NEWPID)]:
     res["unshare " + name] = call(libc.unshare, flags)

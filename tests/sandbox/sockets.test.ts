@@ -16,13 +16,15 @@ const abstractName = `stockade-test-${randomUUID()}`;
 
 let listener: ChildProcess | undefined;
 let port = 0;
-let accepted: string[] = [];
+const accepted: string[] = [];
 
 function connectAll(): string {
   return `${PY_PRELUDE}
 import socket
 res = {}
-for kind, family, addr in [("file", socket.AF_UNIX, ${JSON.stringify(sockFile)}), ("abstract", socket.AF_UNIX, "\\0" + ${JSON.stringify(abstractName)}),
+for kind, family, addr in [("file", socket.AF_UNIX, ${JSON.stringify(sockFile)}), ("abstract", socket.AF_UNIX, "\\0" + ${
+    JSON.stringify(abstractName)
+  }),
                            ("tcp", socket.AF_INET, ("127.0.0.1", ${"PORT"}))]:
     s = socket.socket(family, socket.SOCK_STREAM)
     s.settimeout(2)
@@ -33,7 +35,7 @@ for kind, family, addr in [("file", socket.AF_UNIX, ${JSON.stringify(sockFile)})
 out(res)`;
 }
 
-/** Waits until the listener has printed `n` more lines after `from` (or 2 s). */
+/** The connections the listener reported after index `from`, once in-flight reports have arrived. */
 async function acceptedSince(from: number): Promise<string[]> {
   await new Promise((r) => setTimeout(r, 200));
   return accepted.slice(from);
@@ -42,7 +44,9 @@ async function acceptedSince(from: number): Promise<string[]> {
 describe("sockets and the network", () => {
   before(async () => {
     if (skip) return;
-    listener = spawn("python3", [new URL("./listeners.py", import.meta.url).pathname, sockFile, abstractName], { stdio: ["ignore", "pipe", "inherit"] });
+    listener = spawn("python3", [new URL("./listeners.py", import.meta.url).pathname, sockFile, abstractName], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let buffer = "";
     await new Promise<void>((resolve, reject) => {
       listener!.on("error", reject);
