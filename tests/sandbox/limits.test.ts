@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash, randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import process from "node:process";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
@@ -51,14 +51,17 @@ function heartbeat(file: string): string {
 }
 
 const beatDir = skip ? "" : tempDir("beat");
-const timeoutRun = attempt(() => sh(heartbeat(join(beatDir, "timeout")), { timeout: 700, write: [beatDir] }));
+const TIMEOUT_MS = 1500;
+const timeoutRun = attempt(() => sh(heartbeat(join(beatDir, "timeout")), { timeout: TIMEOUT_MS, write: [beatDir] }));
 const abortRun = attempt(() => {
   const controller = new AbortController();
-  setTimeout(() => controller.abort(), 700);
-  return sh(heartbeat(join(beatDir, "abort")), { signal: controller.signal, write: [beatDir] }).then(
+  const beat = join(beatDir, "abort");
+  // Abort once the grandchild is surely running (its first beat is on disk), however slow the host.
+  const poll = setInterval(() => existsSync(beat) && (clearInterval(poll), controller.abort()), 20);
+  return sh(heartbeat(beat), { signal: controller.signal, write: [beatDir], timeout: 20_000 }).then(
     () => "resolved",
     (e: unknown) => e,
-  );
+  ).finally(() => clearInterval(poll));
 });
 
 const statuses = attempt(() =>
@@ -136,7 +139,7 @@ describe("limits and lifecycle", () => {
   test("the timeout kills the whole tree, grandchildren in their own session included", { skip }, async () => {
     const r = await timeoutRun();
     assert.equal(r.timedOut, true);
-    assert.ok(r.durationMs < 700 + 2500, `the run took ${Math.round(r.durationMs)} ms with a 700 ms timeout`);
+    assert.ok(r.durationMs < TIMEOUT_MS + 2500, `the run took ${Math.round(r.durationMs)} ms with a ${TIMEOUT_MS} ms timeout`);
     assert.notEqual(r.code, 0);
     await assertStopped(join(beatDir, "timeout"));
   });
