@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kernel_source import (SourceError, SourceTree, cond_eval, find_definitions,  # noqa: E402
                            kconfig_symbols, make_var, parse_table)
+from render_rust import render_all  # noqa: E402
 
 
 class Target:
@@ -39,8 +40,9 @@ TARGETS = [
     Target("riscv64", "riscv", 64, {"ARCH_RV64I"}),
 ]
 
-# Entry-point prefixes that are not part of a syscall's name (the native entry column only).
-_ENTRY = re.compile(r"^sys_(?:ia32_)?(\w+)$")
+# Native entry column: sys_NAME is SYSCALL_DEFINE(NAME); x86's sys_ia32_NAME (split 64-bit
+# arguments on i386) is SYSCALL_DEFINE(ia32_NAME) but the syscall is still called NAME.
+_ENTRY = re.compile(r"^sys_((?:ia32_)?(\w+))$")
 
 # C type (without const/volatile/__user) → width in bytes; "long" is the register width.
 # Pointers (any `*`) are register-wide too. An unlisted type stops the generator.
@@ -125,8 +127,8 @@ def _signature(d):
 
 
 def arg_slots(d, t):
-    """The (name, width) registers a definition takes on the target: widths 2, 4 or 8, capped at
-    the register width; a 64-bit scalar on a 32-bit target takes two (name_lo, name_hi)."""
+    """The (name, width) registers a definition takes on the target: widths 2, 4 or 8; pointers
+    and longs are register-wide."""
     reg = t.bits // 8
     slots = []
     for ty, arg in d.args:
@@ -140,9 +142,12 @@ def arg_slots(d, t):
             raise GenError('%s: unknown C type "%s" of argument "%s" of sys_%s; add it to '
                            "_WIDTHS in wasm/gen/gen_syscalls.py" % (d.where(), base, arg, d.name))
         if width > reg:
-            slots += [(arg + "_lo", reg), (arg + "_hi", reg)]
-        else:
-            slots.append((arg, width))
+            # x86-32 passes one register per declared argument: a 64-bit one would be cut. The
+            # kernel declares split halves instead (sys_ia32_*, SC_ARG64); anything else is new.
+            raise GenError("%s: %d-byte argument \"%s\" of sys_%s on 32-bit %s; declare its "
+                           "halves as the kernel does (SC_ARG64)" % (d.where(), width, arg,
+                                                                      d.name, t.name))
+        slots.append((arg, width))
     if len(slots) > 6:
         raise GenError("%s: sys_%s takes %d registers on %s (more than 6)"
                        % (d.where(), d.name, len(slots), t.name))
@@ -162,7 +167,7 @@ def build_target(tree, defs, t, kafel_names):
         if not m:
             raise GenError('%s: entry point "%s" of %d is not sys_NAME' % (table, entry, nr))
         d = choose_definition(m.group(1), defs, t, config)
-        name = m.group(1)
+        name = m.group(2) if m.group(1).startswith("ia32_") else m.group(1)
         syscalls.append((name, nr, arg_slots(d, t) if d else [], d is not None))
     by_name = {}
     for s in syscalls:
@@ -213,33 +218,19 @@ def cross_check(t, rows, headers):
     return sum(1 for _, name, _ in rows if name in uapi)
 
 
-def render(version, syscalls, aliases):
-    out = ["// Generated from Linux %s by wasm/gen/gen_syscalls.py; do not edit." % version,
-           "use super::{ArgDef, SyscallDef};",
-           "pub static SYSCALLS: &[SyscallDef] = &["]
-    for name, nr, slots, _ in syscalls:
-        args = ", ".join('ArgDef { name: "%s", width: %d }' % s for s in slots)
-        out.append('SyscallDef { name: "%s", nr: %d, args: &[%s] },' % (name, nr, args))
-    out.append("];")
-    out.append("pub static ALIASES: &[(&str, &str)] = &[")
-    out += ['("%s", "%s"),' % a for a in aliases]
-    out.append("];")
-    return "\n".join(out) + "\n"
-
-
-def generate(source, headers, kafel_names=None):
-    """{target name: Rust text}, plus a report (list of lines) for the person regenerating."""
+def build_tables(source, headers, kafel_names=None):
+    """(version, {target: (syscalls, aliases)}, report lines for the person regenerating)."""
     tree = SourceTree(source)
     version = tree.version()
     defs = {}
     for d in find_definitions(tree):
         defs.setdefault(d.name, []).append(d)
-    texts, report = {}, ["Linux %s" % version]
+    tables, report = {}, ["Linux %s" % version]
     for t in TARGETS:
         syscalls, aliases, notes, rows = build_target(
             tree, defs, t, KAFEL_NAMES if kafel_names is None else kafel_names)
         checked = cross_check(t, rows, headers) if t.uapi else 0
-        texts[t.name] = render(version, syscalls, aliases)
+        tables[t.name] = (syscalls, aliases)
         report.append("%s: %d syscalls, %d aliases%s" % (
             t.name, len(syscalls), len(aliases),
             "; %d numbers match %s" % (checked, t.uapi) if t.uapi else ""))
@@ -251,7 +242,21 @@ def generate(source, headers, kafel_names=None):
                  [s[0] for s in syscalls if s[1] not in empty and not s[3]])):
             report.append("  %d %s%s" % (len(names), what, ": " + " ".join(names) if names else ""))
         report += notes
-    return texts, report
+    bad = sorted({n for syscalls, aliases in tables.values()
+                  for n in [s[0] for s in syscalls] + [a for a, _ in aliases]
+                  + [a for s in syscalls for a, _ in s[2]] if not re.fullmatch(r"\w+", n)})
+    if bad:
+        raise GenError("Names that are not identifiers: %s" % ", ".join(bad))
+    return version, tables, report
+
+
+def generate(source, headers, kafel_names=None):
+    """{file stem: Rust text} for wasm/src/tables, plus the report."""
+    version, tables, report = build_tables(source, headers, kafel_names)
+    try:
+        return render_all(version, tables), report
+    except ValueError as e:
+        raise GenError(str(e))
 
 
 def main(argv):
