@@ -14,7 +14,7 @@ import (
 // message is what the inner stages tell the outer engine over a SOCK_SEQPACKET socketpair (init)
 // or a pipe (exec stage), one JSON object per message, file descriptors attached with SCM_RIGHTS.
 type message struct {
-	Type string `json:"type"` // "error", "placeholders", "listener", "started", "exit"
+	Type string `json:"type"` // "error", "placeholders", "listener", "spawned", "started", "exit"
 	// error
 	Step    string `json:"step,omitempty"`
 	Message string `json:"message,omitempty"`

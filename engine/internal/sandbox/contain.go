@@ -61,7 +61,7 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 		cgroupFd = initCgroupFd
 		a.Exec.CgroupProcs = true
 	}
-	pid, pidfd, err := startExecStage(&a.Exec, frameFd, cgroupFd)
+	pid, pidfd, errs, err := startExecStage(&a.Exec, frameFd, cgroupFd)
 	if err != nil {
 		return 0, err
 	}
@@ -69,10 +69,19 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 	if cgroupFd >= 0 {
 		unix.Close(cgroupFd)
 	}
-	if err := send(status, message{Type: "started"}, pidfd); err != nil {
+	// The pidfd goes out now: the outer engine reads the host pid from it while the process
+	// certainly exists (PID 1 has not started reaping).
+	err = send(status, message{Type: "spawned"}, pidfd)
+	unix.Close(pidfd)
+	if err != nil {
+		return 0, step.Fail("init", "report the target's pid", err)
+	}
+	if err := waitExec(pid, errs); err != nil {
+		return 0, err
+	}
+	if err := send(status, message{Type: "started"}); err != nil {
 		return 0, step.Fail("init", "report start", err)
 	}
-	unix.Close(pidfd)
 	return pid, nil
 }
 

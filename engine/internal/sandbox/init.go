@@ -66,13 +66,13 @@ func Init(rawArgs string) {
 	os.Exit(0)
 }
 
-// startExecStage starts the exec stage as PID 1's child and waits until it has exec'd the
-// target (its error pipe closes) or failed (it writes an error message).
-func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, err error) {
+// startExecStage starts the exec stage as PID 1's child; it returns its pid, a pidfd and the
+// read end of its error pipe.
+func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, errs *os.File, err error) {
 	raw, _ := json.Marshal(a)
 	r, w, err := os.Pipe()
 	if err != nil {
-		return 0, 0, step.Fail("exec", "pipe", err)
+		return 0, 0, nil, step.Fail("exec", "pipe", err)
 	}
 	files := []uintptr{0, 1, 2, uintptr(frameFd), w.Fd()}
 	if cgroupFd >= 0 {
@@ -80,27 +80,33 @@ func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, err err
 	}
 	pidfd = -1
 	pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)}, &syscall.ProcAttr{
-		Env: innerEnv,
+		Env:   innerEnv,
 		Files: files,
 		Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
 	})
 	w.Close()
 	if err != nil {
 		r.Close()
-		return 0, 0, step.Fail("exec", "start the exec stage", err)
+		return 0, 0, nil, step.Fail("exec", "start the exec stage", err)
 	}
-	report, _ := io.ReadAll(r)
-	r.Close()
-	if len(report) > 0 {
-		var m message
-		if json.Unmarshal(report, &m) != nil || m.Type != "error" {
-			return 0, 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
-		}
-		var ws unix.WaitStatus
-		_, _ = unix.Wait4(pid, &ws, 0, nil)
-		return 0, 0, &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
+	return pid, pidfd, r, nil
+}
+
+// waitExec waits until the exec stage has exec'd the target (its error pipe closes) or failed
+// (it writes an error message).
+func waitExec(pid int, errs *os.File) error {
+	report, _ := io.ReadAll(errs)
+	errs.Close()
+	if len(report) == 0 {
+		return nil
 	}
-	return pid, pidfd, nil
+	var ws unix.WaitStatus
+	_, _ = unix.Wait4(pid, &ws, 0, nil)
+	var m message
+	if json.Unmarshal(report, &m) != nil || m.Type != "error" {
+		return step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
+	}
+	return &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
 }
 
 // reap waits for every child; when the target ends it kills the rest of the namespace. It

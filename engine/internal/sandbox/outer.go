@@ -204,6 +204,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var placeholders []string
+	var hostPid int
 	var failure *message
 	var exit *message
 	for {
@@ -218,11 +219,13 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 			if len(fds) == 1 {
 				o.serveProxy(ctx, fds[0])
 			}
-		case "started":
+		case "spawned":
 			if len(fds) == 1 {
-				o.ev.Started(pidOfPidfd(fds[0]))
+				hostPid = pidOfPidfd(fds[0])
 				unix.Close(fds[0])
 			}
+		case "started":
+			o.ev.Started(hostPid)
 		case "error":
 			failure = &m
 		case "exit":

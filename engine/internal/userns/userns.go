@@ -30,6 +30,10 @@ func SysProcAttr(newNet, newSession bool) *syscall.SysProcAttr {
 		GidMappingsEnableSetgroups: false,
 		Setsid:                     newSession,
 		Pdeathsig:                  syscall.SIGKILL,
+		// A caller that is not uid 0 stays non-root inside, and a non-root execve drops every
+		// capability: these are kept (in the new user namespace only) for PID 1 to build the view
+		// and the network. The exec stage drops them all before the target runs.
+		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_NET_ADMIN, unix.CAP_SETPCAP},
 	}
 }
 

@@ -1,0 +1,164 @@
+package sandbox
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"stockade/engine/internal/config"
+	"stockade/engine/internal/frame"
+)
+
+// These tests build the real engine and run real sandboxes; nothing of the kernel is mocked.
+
+var engineBin string
+
+func TestMain(m *testing.M) {
+	// STOCKADE_ENGINE names a prebuilt engine (to run the compiled tests as another user).
+	if engineBin = os.Getenv("STOCKADE_ENGINE"); engineBin != "" {
+		os.Exit(m.Run())
+	}
+	dir, err := os.MkdirTemp("", "stockade-engine-test-")
+	if err != nil {
+		panic(err)
+	}
+	engineBin = filepath.Join(dir, "stockade-engine")
+	build := exec.Command("go", "build", "-o", engineBin, "../../cmd/stockade-engine")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// BPF programs (x86-64 and the rest: the arch check is left to the real compiler).
+const (
+	retAllow       = 0x7fff0000
+	retKillProcess = 0x80000000
+)
+
+func bpfInsn(code uint16, jt, jf uint8, k uint32) []byte {
+	b := binary.LittleEndian.AppendUint16(nil, code)
+	b = append(b, jt, jf)
+	return binary.LittleEndian.AppendUint32(b, k)
+}
+
+// allowAll is a one-instruction program: return ALLOW.
+func allowAll() []byte { return bpfInsn(0x06, 0, 0, retAllow) }
+
+// killOn kills the process on syscall number nr and allows everything else.
+func killOn(nr uint32) []byte {
+	return bytes.Join([][]byte{
+		bpfInsn(0x20, 0, 0, 0),      // ld [0] (nr)
+		bpfInsn(0x15, 0, 1, nr),     // jeq nr
+		bpfInsn(0x06, 0, 0, retKillProcess),
+		bpfInsn(0x06, 0, 0, retAllow),
+	}, nil)
+}
+
+// baseConfig is a deny-by-default config with the system directories readable.
+func baseConfig(argv ...string) *config.ExecConfig {
+	var read []string
+	for _, p := range []string{"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc"} {
+		if _, err := os.Lstat(p); err == nil {
+			read = append(read, p)
+		}
+	}
+	return &config.ExecConfig{
+		Version: 1, Argv: argv, Cwd: "/", Env: map[string]string{"PATH": "/usr/bin:/bin"},
+		Fs:      config.Fs{Read: read, Write: []string{}, Hide: []string{}, ReadOnly: []string{}, Sockets: []string{}, TmpBytes: 8 << 20},
+		Network: config.Network{Mode: "none"}, Process: config.Process{NewSession: true, DieWithParent: true},
+		Degrade: []string{}, Hostname: "sandbox",
+	}
+}
+
+type result struct {
+	code   int
+	stdout string
+	stderr string
+	events []map[string]any
+}
+
+func (r *result) event(typ string) map[string]any {
+	for _, e := range r.events {
+		if e["type"] == typ {
+			return e
+		}
+	}
+	return nil
+}
+
+// runFrame runs the engine on raw frame bytes, with extra files after fd 4.
+func runFrame(t *testing.T, data []byte, extra ...*os.File) *result {
+	t.Helper()
+	framePath := filepath.Join(t.TempDir(), "frame.bin")
+	if err := os.WriteFile(framePath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	frameFile, err := os.Open(framePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer frameFile.Close()
+	evR, evW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer evR.Close()
+	cmd := exec.Command(engineBin, "run")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.ExtraFiles = append([]*os.File{frameFile, evW}, extra...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	evW.Close()
+	var events []map[string]any
+	sc := bufio.NewScanner(evR)
+	for sc.Scan() {
+		var e map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			t.Fatalf("event line is not JSON: %q", sc.Text())
+		}
+		events = append(events, e)
+	}
+	_ = cmd.Wait()
+	return &result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String(), events: events}
+}
+
+// run runs a config with a seccomp program (allow-all when nil).
+func run(t *testing.T, c *config.ExecConfig, bpf []byte, extra ...*os.File) *result {
+	t.Helper()
+	if bpf == nil {
+		bpf = allowAll()
+	}
+	raw, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: bpf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runFrame(t, data, extra...)
+}
+
+func sh(script string) *config.ExecConfig { return baseConfig("/bin/sh", "-c", script) }
+
+func expectCode(t *testing.T, r *result, code int) {
+	t.Helper()
+	if r.code != code {
+		t.Fatalf("exit code %d, want %d\nstdout: %s\nstderr: %s\nevents: %v", r.code, code, r.stdout, r.stderr, r.events)
+	}
+}
+
+func lines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
