@@ -259,8 +259,10 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
       queue.close();
       const stderrTail = new TextDecoder().decode(concat(err)).trim().split("\n").slice(-5).join("\n");
       if (aborted) return reject(signal?.reason ?? new DOMException("The run was aborted", "AbortError"));
-      if (failure) {
-        return reject(new StockadeError("ENGINE_FAILED", `The sandbox could not start: ${failure.step}: ${failure.message}`, failure.hint));
+      // Once we have killed the engine, an error it reports on the way down is that kill's echo.
+      if (failure && !killedByUs) {
+        const what = events.some((e) => e.type === "started") ? "The sandbox failed" : "The sandbox could not start";
+        return reject(new StockadeError("ENGINE_FAILED", `${what}: ${failure.step}: ${failure.message}`, failure.hint));
       }
       let code: number;
       let sig: string | null;
@@ -268,8 +270,9 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         sig = exited.signal;
         code = exited.code ?? 128 + (sig ? SIGNAL_NUMBERS[sig] ?? 0 : 0);
       } else if (killedByUs) {
-        sig = engineSignal ?? "SIGKILL";
-        code = 128 + (SIGNAL_NUMBERS[sig] ?? 9);
+        // We sent SIGTERM (then SIGKILL): report the signal that ended the engine, else ours.
+        sig = engineSignal ?? "SIGTERM";
+        code = 128 + (SIGNAL_NUMBERS[sig] ?? 15);
       } else if (engineCode === ENGINE_FAILURE || engineSignal !== null) {
         const how = engineSignal ? `was killed by ${engineSignal}` : `failed with exit code ${ENGINE_FAILURE}`;
         return reject(

@@ -198,6 +198,17 @@ describe("running", () => {
     assert.ok(types.includes("exited"), `events: ${types.join(" ")}`);
   });
 
+  test("spawnSandbox kill() ends the sandbox and done resolves with the signal", { skip }, async () => {
+    const box = spawnSandbox(["sh", "-c", "echo up; sleep 30"]);
+    const reader = box.stdout.getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), "up\n");
+    const started = performance.now();
+    box.kill();
+    const result = await box.done;
+    assert.ok(result.signal !== null && result.code > 128, `code ${result.code}, signal ${result.signal}`);
+    assert.ok(performance.now() - started < 3000, "kill() did not end the sandbox promptly");
+  });
+
   test("an AbortSignal kills the target and rejects with its reason", { skip }, async () => {
     const controller = new AbortController();
     const started = performance.now();
