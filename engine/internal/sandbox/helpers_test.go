@@ -58,8 +58,8 @@ func allowAll() []byte { return bpfInsn(0x06, 0, 0, retAllow) }
 // killOn kills the process on syscall number nr and allows everything else.
 func killOn(nr uint32) []byte {
 	return bytes.Join([][]byte{
-		bpfInsn(0x20, 0, 0, 0),      // ld [0] (nr)
-		bpfInsn(0x15, 0, 1, nr),     // jeq nr
+		bpfInsn(0x20, 0, 0, 0),  // ld [0] (nr)
+		bpfInsn(0x15, 0, 1, nr), // jeq nr
 		bpfInsn(0x06, 0, 0, retKillProcess),
 		bpfInsn(0x06, 0, 0, retAllow),
 	}, nil)
