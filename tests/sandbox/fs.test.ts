@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { StockadeError } from "../../src/errors.ts";
@@ -164,6 +164,28 @@ for p in ["/run", "/var/run", "/home", "/root", "/run/docker.sock", "/var/run/db
 out(res)`)
 );
 
+// A writable project directory holding files that run later, outside the sandbox.
+const project = skip ? "" : tempDir("project");
+if (!skip) {
+  mkdirSync(join(project, ".git", "hooks"), { recursive: true });
+  writeFileSync(join(project, ".git", "config"), "[core]\n");
+  writeFileSync(join(project, ".bashrc"), "# rc\n");
+}
+const runLater = attempt(() =>
+  py(
+    `${PY_PRELUDE}
+res = {}
+for name, path, mode in [("hook", ".git/hooks/pre-commit", "w"), ("git config", ".git/config", "a"),
+                         ("bashrc", ".bashrc", "a"), ("ordinary file", "ok.txt", "w")]:
+    try:
+        with open(path, mode) as f: f.write("pwned\\n")
+        res[name] = "written"
+    except OSError as e: res[name] = e.errno
+out(res)`,
+    { cwd: project, writeCwd: true },
+  )
+);
+
 describe("the file view", () => {
   after(cleanup);
 
@@ -243,6 +265,15 @@ describe("the file view", () => {
     const created = join(denyDir, "new.txt");
     assert.ok(!existsSync(created) || readFileSync(created, "utf8") === "", "the hidden file got content on the host");
     assert.ok(!existsSync(join(denyDir, "newdir", "f")));
+  });
+
+  test("git hooks, git config and shell rc files stay read-only in a writable directory", { skip }, async () => {
+    const res = report<Record<string, unknown>>(await runLater());
+    assert.equal(res["ordinary file"], "written", "control: the directory must be writable");
+    for (const name of ["hook", "git config", "bashrc"]) assert.equal(typeof res[name], "number", `${name}: ${JSON.stringify(res[name])}`);
+    assert.ok(!existsSync(join(project, ".git", "hooks", "pre-commit")));
+    assert.equal(readFileSync(join(project, ".git", "config"), "utf8"), "[core]\n");
+    assert.equal(readFileSync(join(project, ".bashrc"), "utf8"), "# rc\n");
   });
 
   test("filling /tmp stops at its size limit", { skip }, async () => {
