@@ -31,13 +31,16 @@ func (o *outer) serveProxy(ctx context.Context, fd int) {
 		})
 	}}
 	if o.cfg.Network.Ask && o.ev.Enabled() {
-		opts.Ask = newAsker(o).ask
+		if a := newAsker(o); a != nil {
+			opts.Ask = a.ask
+		}
 	}
 	go func() { _ = netproxy.New(o.rules, opts).Serve(ctx, ln) }()
 }
 
 // asker puts hosts that match no rule to the caller: an `ask` event on fd 4, the answer as a JSON
-// line {"id":N,"allow":bool} on fd 5. No answer channel, or no answer in time, denies.
+// line {"id":N,"allow":bool} on fd 5. No answer channel (newAsker returns nil), or no answer in
+// time, refuses.
 type asker struct {
 	o       *outer
 	mu      sync.Mutex
@@ -46,10 +49,10 @@ type asker struct {
 }
 
 func newAsker(o *outer) *asker {
-	a := &asker{o: o, pending: map[int]chan bool{}}
 	if _, err := unix.FcntlInt(answersFd, unix.F_GETFD, 0); err != nil {
-		return a
+		return nil
 	}
+	a := &asker{o: o, pending: map[int]chan bool{}}
 	unix.CloseOnExec(answersFd)
 	go a.readAnswers(os.NewFile(answersFd, "answers"))
 	return a
