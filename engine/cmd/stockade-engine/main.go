@@ -5,19 +5,12 @@ package main
 import (
 	"fmt"
 	"os"
-	"runtime"
 
 	"stockade/engine/internal/sandbox"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0"
-
-func init() {
-	// The inner stages do thread-sensitive work (namespaces, capabilities, seccomp) on the main
-	// thread: keep the main goroutine on it from the start.
-	runtime.LockOSThread()
-}
 
 const usage = `usage: stockade-engine run 3<frame.bin   run the command a frame describes (events on fd 4)
        stockade-engine run --frame FILE   the same, reading the frame from FILE

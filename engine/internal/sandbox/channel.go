@@ -2,8 +2,8 @@ package sandbox
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
+	"net"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -51,37 +51,55 @@ func send(fd int, m message, fds ...int) error {
 	return unix.Sendmsg(fd, data, oob, nil, 0)
 }
 
-// receive reads one message and the descriptors attached to it; io.EOF-like end is ok=false.
-func receive(fd int) (m message, fds []int, ok bool, err error) {
-	buf := make([]byte, 16<<10)
-	oob := make([]byte, unix.CmsgSpace(4*4))
-	for {
-		n, oobn, _, _, rerr := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
-		if errors.Is(rerr, unix.EINTR) {
-			continue
-		}
-		if rerr != nil {
-			return m, nil, false, rerr
-		}
-		if n == 0 && oobn == 0 {
-			return m, nil, false, nil
-		}
-		if oobn > 0 {
-			cmsgs, perr := unix.ParseSocketControlMessage(oob[:oobn])
-			if perr == nil {
-				for _, c := range cmsgs {
-					if got, rerr := unix.ParseUnixRights(&c); rerr == nil {
-						fds = append(fds, got...)
+// receiver reads messages through Go's network poller: the outer engine's goroutine parks instead
+// of blocking a thread in recvmsg, so the runtime's monitor thread can sleep too (a thread blocked
+// in a syscall keeps it polling every 20 µs, which costs more than the rest of the wait).
+type receiver struct {
+	conn *net.UnixConn
+	buf  []byte
+	oob  []byte
+}
+
+func newReceiver(fd int) (*receiver, error) {
+	f := os.NewFile(uintptr(fd), "status")
+	c, err := net.FileConn(f) // dups fd
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	uc, ok := c.(*net.UnixConn)
+	if !ok {
+		c.Close()
+		return nil, fmt.Errorf("status channel is a %T", c)
+	}
+	return &receiver{conn: uc, buf: make([]byte, 16<<10), oob: make([]byte, unix.CmsgSpace(4*4))}, nil
+}
+
+// receive reads one message and the descriptors attached to it; ok is false at the end.
+func (r *receiver) receive() (m message, fds []int, ok bool, err error) {
+	n, oobn, _, _, err := r.conn.ReadMsgUnix(r.buf, r.oob)
+	if err != nil || (n == 0 && oobn == 0) {
+		return m, nil, false, nil
+	}
+	if oobn > 0 {
+		if cmsgs, perr := unix.ParseSocketControlMessage(r.oob[:oobn]); perr == nil {
+			for _, c := range cmsgs {
+				if got, rerr := unix.ParseUnixRights(&c); rerr == nil {
+					for _, fd := range got {
+						unix.CloseOnExec(fd)
 					}
+					fds = append(fds, got...)
 				}
 			}
 		}
-		if err := json.Unmarshal(buf[:n], &m); err != nil {
-			return m, fds, false, fmt.Errorf("bad message from the sandbox: %w", err)
-		}
-		return m, fds, true, nil
 	}
+	if err := json.Unmarshal(r.buf[:n], &m); err != nil {
+		return m, fds, false, fmt.Errorf("bad message from the sandbox: %w", err)
+	}
+	return m, fds, true, nil
 }
+
+func (r *receiver) Close() error { return r.conn.Close() }
 
 // reportExecError is how the exec stage fails: one JSON message on its error pipe, then exit.
 func reportExecError(pipe *os.File, err error) {

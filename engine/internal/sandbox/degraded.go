@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 
@@ -60,21 +59,20 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		return 0, step.Fail("exec", "pipe", err)
 	}
 	raw, _ := json.Marshal(args)
-	extra := []*os.File{os.NewFile(uintptr(memfd), "frame"), w}
 	if o.cg.ProcsFile != nil {
 		args.CgroupProcs = true
 		raw, _ = json.Marshal(args)
-		extra = append(extra, o.cg.ProcsFile)
 	}
 	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
 	if o.cg.CloneFD >= 0 {
 		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
 	}
-	cmd := &exec.Cmd{
-		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__exec", string(raw)}, Env: innerEnv,
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
+	files := []uintptr{0, 1, 2, uintptr(memfd), w.Fd()}
+	if o.cg.ProcsFile != nil {
+		files = append(files, o.cg.ProcsFile.Fd())
 	}
-	err = cmd.Start()
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)},
+		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: attr})
 	w.Close()
 	if err != nil {
 		r.Close()
@@ -83,18 +81,17 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 	report, _ := io.ReadAll(r)
 	r.Close()
 	if len(report) > 0 {
-		_ = cmd.Wait()
+		wait(pid)
 		var m message
 		if json.Unmarshal(report, &m) != nil {
 			return 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
 		}
 		return 0, &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
 	}
-	o.ev.Started(cmd.Process.Pid)
-	stop := o.supervise(&groupKiller{cmd.Process})
+	o.ev.Started(pid)
+	stop := o.supervise(groupKiller(pid))
 	defer stop()
-	_ = cmd.Wait()
-	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	ws := wait(pid)
 	if ws.Signaled() {
 		return o.exited(0, int(ws.Signal())), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"syscall"
@@ -42,6 +43,9 @@ const (
 // thread and execs it. Everything that constrains the engine's own Go runtime (RLIMIT_AS,
 // RLIMIT_NPROC, seccomp) comes last, immediately before execve.
 func Exec(rawArgs string) {
+	// Capabilities, no_new_privs, Landlock and seccomp are per thread: all of it happens on this
+	// one, which then calls execve.
+	runtime.LockOSThread()
 	errPipe := os.NewFile(execErrorFd, "errors")
 	unix.CloseOnExec(execErrorFd)
 	var a execArgs

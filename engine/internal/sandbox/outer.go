@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/signal"
 	"runtime"
 	"strconv"
@@ -173,25 +172,28 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	if err != nil {
 		return 0, step.Fail("init", "socketpair", err)
 	}
-	status := pair[0]
-	defer unix.Close(status)
+	status, err := newReceiver(pair[0])
+	if err != nil {
+		unix.Close(pair[1])
+		return 0, step.Fail("init", "status channel", err)
+	}
+	defer status.Close()
 	child := os.NewFile(uintptr(pair[1]), "status")
 	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}}
-	extra := []*os.File{os.NewFile(uintptr(memfd), "frame"), child}
-	if o.cg.ProcsFile != nil {
-		args.CgroupFile = true
-		extra = append(extra, o.cg.ProcsFile)
-	}
+	args.CgroupFile = o.cg.ProcsFile != nil
 	raw, _ := json.Marshal(args)
 	attr := userns.SysProcAttr(c.Network.Mode != "host", c.Process.NewSession)
 	if o.cg.CloneFD >= 0 {
 		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
 	}
-	cmd := &exec.Cmd{
-		Path: "/proc/self/exe", Args: []string{"stockade-engine", "__init", string(raw)}, Env: innerEnv,
-		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, ExtraFiles: extra, SysProcAttr: attr,
+	files := []uintptr{0, 1, 2, uintptr(memfd), child.Fd()}
+	if o.cg.ProcsFile != nil {
+		files = append(files, o.cg.ProcsFile.Fd())
 	}
-	err = cmd.Start()
+	// syscall.ForkExec, not os/exec: os.StartProcess first forks a throwaway child to probe for
+	// pidfd support, which costs as much as a namespace.
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__init", string(raw)},
+		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: attr})
 	child.Close()
 	if err != nil {
 		if userns.Unavailable(err) {
@@ -199,7 +201,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 		}
 		return 0, step.Fail("init", "start", err)
 	}
-	stop := o.supervise(cmd.Process)
+	stop := o.supervise(pidKiller(pid))
 	defer stop()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -208,7 +210,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	var failure *message
 	var exit *message
 	for {
-		m, fds, ok, err := receive(status)
+		m, fds, ok, err := status.receive()
 		if err != nil || !ok {
 			break
 		}
@@ -232,7 +234,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 			exit = &m
 		}
 	}
-	_ = cmd.Wait()
+	ws := wait(pid)
 	removePlaceholders(placeholders)
 	switch {
 	case exit != nil:
@@ -244,7 +246,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	case o.isTimedOut():
 		return o.exited(0, int(unix.SIGKILL)), nil
 	}
-	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (%v)", cmd.ProcessState)
+	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (wait status %#x)", uint32(ws))
 }
 
 // supervise forwards termination signals and enforces the wall-clock limit; killing PID 1 of the
@@ -313,10 +315,28 @@ type killer interface {
 	Kill() error
 }
 
-type groupKiller struct{ p *os.Process }
+// pidKiller signals one process.
+type pidKiller int
 
-func (g *groupKiller) Signal(s os.Signal) error { return g.p.Signal(s) }
-func (g *groupKiller) Kill() error              { return unix.Kill(-g.p.Pid, unix.SIGKILL) }
+func (p pidKiller) Signal(s os.Signal) error { return unix.Kill(int(p), s.(syscall.Signal)) }
+func (p pidKiller) Kill() error              { return unix.Kill(int(p), unix.SIGKILL) }
+
+// groupKiller signals a process and kills its whole process group.
+type groupKiller int
+
+func (g groupKiller) Signal(s os.Signal) error { return unix.Kill(int(g), s.(syscall.Signal)) }
+func (g groupKiller) Kill() error              { return unix.Kill(-int(g), unix.SIGKILL) }
+
+// wait reaps pid and returns its status.
+func wait(pid int) unix.WaitStatus {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, unix.EINTR) {
+			return ws
+		}
+	}
+}
 
 // pidOfPidfd reads the pid a pidfd refers to, as seen from this (the host's) pid namespace.
 func pidOfPidfd(fd int) int {
