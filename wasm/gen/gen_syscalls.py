@@ -85,9 +85,9 @@ def load_rows(tree, t):
         mk = "arch/%s/kernel/Makefile.syscalls" % t.srcarch
         arch_mk = tree.read(mk)
         bits = str(t.bits)
-        abis = set(make_var(generic, "syscall_abis_" + bits, "Makefile.asm-headers")
-                   + make_var(arch_mk, "syscall_abis_" + bits, mk))
-        paths = make_var(arch_mk, "syscalltbl", mk) or make_var(generic, "syscalltbl", "")
+        abis = set(make_var(generic, "syscall_abis_" + bits)
+                   + make_var(arch_mk, "syscall_abis_" + bits))
+        paths = make_var(arch_mk, "syscalltbl") or make_var(generic, "syscalltbl")
         if len(paths) != 1:
             raise GenError('No single "syscalltbl" in %s or scripts/Makefile.asm-headers' % mk)
         table = paths[0].replace("$(srctree)/", "").replace("%", bits)

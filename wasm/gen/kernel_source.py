@@ -116,7 +116,7 @@ def parse_table(text, abis, where):
     return rows
 
 
-def make_var(text, var, where):
+def make_var(text, var):
     """The words `VAR += a,b c` / `VAR := x` / `VAR = x` add to VAR in a Makefile, in order."""
     words = []
     for m in re.finditer(r"^%s\s*(\+=|:=|=)(.*)$" % re.escape(var), text, re.M):
@@ -175,15 +175,9 @@ def kconfig_symbols(tree, srcarch, roots):
 
 
 def _kexpr(expr, on):
-    """A Kconfig `depends on` / `if` expression over bool symbols; anything else is false."""
-    py = re.sub(r"\w+", lambda m: "True" if m.group(0) in on else "False", expr)
-    py = py.replace("&&", " and ").replace("||", " or ").replace("!", " not ")
-    if not re.fullmatch(r"[\sa-zA-Z()]*", py):
-        return False
-    try:
-        return bool(eval(py, {"__builtins__": {}}, {}))  # only True/False/and/or/not/() remain
-    except SyntaxError:
-        return False
+    """A Kconfig `depends on` / `if` expression over bool symbols; anything else is false.
+    Same grammar as a C #if over CONFIG_ symbols, so it reuses that parser."""
+    return cond_eval(_cond_parse(re.sub(r"\b(\w+)\b", r"CONFIG_\1", expr)), on) is True
 
 
 # --- SYSCALL_DEFINE --------------------------------------------------------------------------
