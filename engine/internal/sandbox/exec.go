@@ -43,9 +43,6 @@ const (
 // thread and execs it. Everything that constrains the engine's own Go runtime (RLIMIT_AS,
 // RLIMIT_NPROC, seccomp) comes last, immediately before execve.
 func Exec(rawArgs string) {
-	// Capabilities, no_new_privs, Landlock and seccomp are per thread: all of it happens on this
-	// one, which then calls execve.
-	runtime.LockOSThread()
 	errPipe := os.NewFile(execErrorFd, "errors")
 	unix.CloseOnExec(execErrorFd)
 	var a execArgs
@@ -74,6 +71,9 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 	if err != nil {
 		return err
 	}
+	// Capabilities, no_new_privs, Landlock and seccomp are per thread: from here on everything
+	// happens on this one, which then calls execve.
+	runtime.LockOSThread()
 	if err := caps.DropAll(); err != nil {
 		return err
 	}
