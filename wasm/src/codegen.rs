@@ -9,15 +9,13 @@ mod cond;
 mod graph;
 mod ranges;
 
-use std::collections::HashMap;
-
 use crate::bpf::{self, Insn, ABS, JEQ, JMP, JSET, K, LD, MAX_INSNS, OFF_ARCH, OFF_NR, W};
 use crate::diag::{Diagnostic, Pos};
 use crate::ir::{self, Action, ArchPolicy, Rule};
 use crate::ir_eval::X32_BIT;
 use crate::tables::Arch;
 use cond::CondError;
-use graph::{Graph, Label};
+use graph::{FastMap, Graph, Label};
 
 /// The BPF program for `policy`, or every error found (scratch memory exceeded, filter too
 /// long), each at the position of the rule it concerns.
@@ -75,8 +73,12 @@ fn dispatcher(g: &mut Graph, ap: &ArchPolicy, foreign: Label) -> Result<Label, V
     let mut named = Vec::with_capacity(ap.syscalls.len());
     let mut diags = Vec::new();
     // Identical rule lists compile to identical (interned) code anyway; this saves the work.
-    let mut compiled: HashMap<Vec<(Action, Option<&ir::Cond>)>, Label> = HashMap::new();
+    let mut compiled: FastMap<Vec<(Action, Option<&ir::Cond>)>, Label> = FastMap::default();
     for s in &ap.syscalls {
+        if let [Rule { action, cond: None, .. }] = s.rules.as_slice() {
+            named.push((s.nr, g.ret(action.ret_value())));
+            continue;
+        }
         let key: Vec<_> = s.rules.iter().map(|r| (r.action, r.cond.as_ref())).collect();
         let code = match compiled.get(&key) {
             Some(&l) => l,

@@ -8,6 +8,7 @@
 //! conditional offset cannot reach its target.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::bpf::{Insn, ABS, JA, JMP, K, LD, RET, W};
 
@@ -31,10 +32,43 @@ enum Acc {
 
 const MAX_JUMP: usize = 255;
 
+/// A multiply-rotate hasher (as in rustc's FxHash): nodes are small trusted integers, so
+/// SipHash's flood resistance buys nothing and costs most of the compile time.
+#[derive(Default)]
+pub struct FastHasher(u64);
+
+impl Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(n as u64)
+    }
+    fn write_u16(&mut self, n: u16) {
+        self.write_u64(n as u64)
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.write_u64(n as u64)
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64)
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
+
 #[derive(Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-    interned: HashMap<Node, Label>,
+    interned: FastMap<Node, Label>,
 }
 
 impl Graph {
