@@ -31,7 +31,8 @@ const (
 // stage, then reaps every process until the target ends, and reports how it ended.
 func Init(rawArgs string) {
 	status := initStatusFd
-	unix.CloseOnExec(status)
+	// Only what PID 1 names reaches the exec stage.
+	_ = unix.CloseRange(initFrameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	fail := func(err error, noUserns bool) {
 		m := errorMessage(err)
 		m.NoUserns = noUserns

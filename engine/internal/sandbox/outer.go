@@ -51,7 +51,8 @@ type outer struct {
 func Run() int {
 	// PR_SET_PDEATHSIG of PID 1 fires when the thread that started it exits: keep this one.
 	runtime.LockOSThread()
-	_ = unix.CloseRange(answersFd+1, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	// Nothing inherited reaches the sandbox: the stages pass on only the descriptors they name.
+	_ = unix.CloseRange(frameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	o := &outer{ev: events.Open(eventsFd)}
 	code, err := o.run()
 	if err != nil {
