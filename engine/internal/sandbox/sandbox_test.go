@@ -360,3 +360,43 @@ func TestProbePrintsJSON(t *testing.T) {
 		t.Fatalf("probe on this host: %s", out)
 	}
 }
+
+func TestHiddenSymlinkIsMaskedNotFollowed(t *testing.T) {
+	dir, outside := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(outside, "target"), []byte("THROUGH-LINK"), 0o644)
+	link := filepath.Join(dir, "link")
+	os.Symlink(filepath.Join(outside, "target"), link)
+	c := sh(fmt.Sprintf("cat %s 2>/dev/null; readlink %s; rm -f %s 2>/dev/null; true", link, link, link))
+	c.Fs.Write = []string{dir}
+	c.Fs.Read = append(c.Fs.Read, outside)
+	c.Fs.Hide = []string{link}
+	r := run(t, c, nil)
+	expectCode(t, r, 0)
+	if strings.Contains(r.stdout, "THROUGH-LINK") || strings.Contains(r.stdout, outside) {
+		t.Fatalf("a hidden symlink was followed or read: %q %q %v", r.stdout, r.stderr, r.events)
+	}
+	if _, err := os.Lstat(link); err != nil {
+		t.Fatal("the hidden symlink was removed from the host")
+	}
+}
+
+func TestSpaceInSocketPathIsKept(t *testing.T) {
+	dir, err := os.MkdirTemp("/tmp", "sock dir")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	p := filepath.Join(dir, "a b.sock")
+	ln, err := net.Listen("unix", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c := baseConfig("/bin/sh", "-c", `test -S "$1" && echo visible; true`, "sh", p)
+	c.Fs.Read = append(c.Fs.Read, dir)
+	r := run(t, c, nil)
+	expectCode(t, r, 0)
+	if strings.Contains(r.stdout, "visible") {
+		t.Fatalf("a socket with a space in its path was not masked: %q %v", r.stdout, r.events)
+	}
+}

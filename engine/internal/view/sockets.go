@@ -31,11 +31,10 @@ func HostSockets(fs *config.Fs) []string {
 	sc := bufio.NewScanner(f)
 	sc.Scan() // header
 	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 8 || !strings.HasPrefix(fields[7], "/") {
-			continue // unnamed or abstract (behind the net namespace or Landlock's scope)
+		p := socketPath(sc.Text())
+		if !strings.HasPrefix(p, "/") {
+			continue // unnamed, abstract (behind the net namespace or Landlock's scope) or relative
 		}
-		p := fields[7]
 		if seen[p] || allowed[p] || !config.IsAbsNormalised(p) {
 			continue
 		}
@@ -49,4 +48,19 @@ func HostSockets(fs *config.Fs) []string {
 		}
 	}
 	return out
+}
+
+// socketPath returns the path column of a /proc/net/unix line: everything after the seven
+// fixed columns, so a path with spaces is kept whole.
+func socketPath(line string) string {
+	rest := line
+	for i := 0; i < 7; i++ {
+		rest = strings.TrimLeft(rest, " ")
+		sp := strings.IndexByte(rest, ' ')
+		if sp < 0 {
+			return ""
+		}
+		rest = rest[sp:]
+	}
+	return strings.TrimLeft(rest, " ")
 }

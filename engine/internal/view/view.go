@@ -120,6 +120,11 @@ func plan(fs *config.Fs) ([]entry, error) {
 		if err := unix.Fstat(fd, &e.stat); err != nil {
 			return nil, step.Fail("mount", fmt.Sprintf("%s %q", e.field, e.path), err)
 		}
+		if e.kind == kindReadOnly && e.stat.Mode&unix.S_IFMT == unix.S_IFLNK {
+			// Inside a writable bind the link itself could be replaced: only a real directory or
+			// file can be made read-only.
+			return nil, step.Failf("mount", fmt.Sprintf("%s %q", e.field, e.path), "is a symbolic link; list the path it points to")
+		}
 	}
 	sort.SliceStable(entries, func(a, b int) bool {
 		if entries[a].path != entries[b].path {
@@ -175,10 +180,10 @@ func apply(rootfd int, e *entry, fs *config.Fs, res *Result) error {
 	switch {
 	case e.kind == kindSystem:
 		return system(rootfd, e.path, fs.TmpBytes)
-	case e.src >= 0 && e.stat.Mode&unix.S_IFMT == unix.S_IFLNK:
-		return symlink(rootfd, e, what)
 	case e.kind == kindHide:
 		return hide(rootfd, e, what, fs, res)
+	case e.src >= 0 && e.stat.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return symlink(rootfd, e, what)
 	case e.src < 0: // a readOnly path that does not exist yet: create it empty, then bind it
 		dst, _, err := mountpoint(rootfd, e.path, true)
 		if err != nil {
