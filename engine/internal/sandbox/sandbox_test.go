@@ -400,3 +400,18 @@ func TestSpaceInSocketPathIsKept(t *testing.T) {
 		t.Fatalf("a socket with a space in its path was not masked: %q %v", r.stdout, r.events)
 	}
 }
+
+func TestReadOnlyRootStillGetsOwnProcDevTmp(t *testing.T) {
+	c := sh("ls /proc | grep -c '^[0-9]'; ls /dev | wc -l; ls -A /tmp | wc -l; touch /etc/stockade-x 2>&1; touch /tmp/ok && echo tmp-writable")
+	c.Fs.Read = []string{"/"}
+	r := run(t, c, nil)
+	expectCode(t, r, 0)
+	l := lines(r.stdout)
+	if atoi(l[0]) > 6 || atoi(l[1]) > 20 || l[2] != "0" || !strings.Contains(r.stdout, "tmp-writable") {
+		t.Fatalf("with / read-only: %q", r.stdout)
+	}
+	if _, err := os.Stat("/etc/stockade-x"); err == nil {
+		os.Remove("/etc/stockade-x")
+		t.Fatal("/ was writable")
+	}
+}

@@ -73,11 +73,18 @@ func Build(fs *config.Fs) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(rootfd)
+	defer func() { unix.Close(rootfd) }()
 	res := &Result{}
 	for i := range entries {
 		if err := apply(rootfd, &entries[i], fs, res); err != nil {
 			return nil, err
+		}
+		if entries[i].path == "/" {
+			// Something is now mounted over the root itself: resolve what follows from the top.
+			unix.Close(rootfd)
+			if rootfd, err = unix.Open(newRoot, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+				return nil, step.Fail("mount", quote(newRoot), err)
+			}
 		}
 	}
 	return res, pivot()
@@ -226,7 +233,13 @@ func bind(rootfd int, e *entry, attr uint64, what string) error {
 
 // verify re-resolves path in the view and requires the inode that was opened before mounting.
 func verify(rootfd int, path string, want *unix.Stat_t, what string) error {
-	fd, err := openIn(rootfd, strings.TrimPrefix(path, "/"), 0)
+	var fd int
+	var err error
+	if path == "/" { // mounted over the handle's own directory: only a path walk sees it
+		fd, err = unix.Open(newRoot, unix.O_PATH|unix.O_CLOEXEC, 0)
+	} else {
+		fd, err = openIn(rootfd, strings.TrimPrefix(path, "/"), 0)
+	}
 	if err != nil {
 		return step.Fail("mount", what, fmt.Errorf("check after mounting: %w", explain(err)))
 	}
