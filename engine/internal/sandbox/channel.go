@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -36,6 +37,11 @@ type message struct {
 func errorMessage(err error) message {
 	se := step.As("engine", err)
 	return message{Type: "error", Step: se.Step, Message: se.Error(), Hint: se.Hint, Code: se.ExitCode()}
+}
+
+// asError turns an error message back into the step error it was made from, message unchanged.
+func (m *message) asError() *step.Error {
+	return &step.Error{Step: m.Step, What: strings.TrimPrefix(m.Message, m.Step+" "), Hint: m.Hint, Code: m.Code}
 }
 
 // send writes one message with optional descriptors.
@@ -109,7 +115,6 @@ func reportExecError(pipe *os.File, err error) {
 	if pipe != nil {
 		_, _ = pipe.Write(data)
 	}
-	fmt.Fprintf(os.Stderr, "stockade-engine: %s\n", se.Error())
 	os.Exit(se.ExitCode())
 }
 

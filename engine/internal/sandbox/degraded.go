@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"os"
 	"strings"
@@ -86,7 +85,7 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		if json.Unmarshal(report, &m) != nil {
 			return 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
 		}
-		return 0, &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
+		return 0, m.asError()
 	}
 	o.ev.Started(pid)
 	stop := o.supervise(groupKiller(pid))

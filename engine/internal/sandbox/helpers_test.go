@@ -9,7 +9,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"stockade/engine/internal/config"
 	"stockade/engine/internal/frame"
@@ -162,3 +164,61 @@ func expectCode(t *testing.T, r *result, code int) {
 }
 
 func lines(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") }
+
+// started is an engine running in the background.
+type started struct {
+	cmd    *exec.Cmd
+	stdout *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// frameFile writes c (allow-all seccomp) to a frame file and returns its path.
+func frameFile(t *testing.T, c *config.ExecConfig) string {
+	t.Helper()
+	raw, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "frame.bin")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func startEngine(t *testing.T, c *config.ExecConfig) *started {
+	t.Helper()
+	s := &started{cmd: exec.Command(engineBin, "run", "--frame", frameFile(t, c)), stdout: &syncBuffer{}}
+	s.cmd.Stdout = s.stdout
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.cmd.Process.Kill(); s.cmd.Wait() })
+	return s
+}
+
+func waitFor(t *testing.T, s *started, text string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(s.stdout.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in %q", text, s.stdout.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -107,7 +107,7 @@ func waitExec(pid int, errs *os.File) error {
 	if json.Unmarshal(report, &m) != nil || m.Type != "error" {
 		return step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
 	}
-	return &step.Error{Step: m.Step, Err: errors.New(strings.TrimPrefix(m.Message, m.Step+" ")), Hint: m.Hint, Code: m.Code}
+	return m.asError()
 }
 
 // reap waits for every child; when the target ends it kills the rest of the namespace. It

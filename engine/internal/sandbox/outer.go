@@ -243,7 +243,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	case failure != nil && failure.NoUserns:
 		return 0, &noUsernsError{errors.New(failure.Message)}
 	case failure != nil:
-		return 0, &step.Error{Step: failure.Step, Err: errors.New(strings.TrimPrefix(failure.Message, failure.Step+" ")), Hint: failure.Hint, Code: failure.Code}
+		return 0, failure.asError()
 	case o.isTimedOut():
 		return o.exited(0, int(unix.SIGKILL)), nil
 	}
