@@ -415,3 +415,11 @@ func TestReadOnlyRootStillGetsOwnProcDevTmp(t *testing.T) {
 		t.Fatal("/ was writable")
 	}
 }
+
+func TestDevIsMinimalAndFixed(t *testing.T) {
+	r := run(t, sh("ls /dev | tr '\\n' ' '; echo; echo x > /dev/null && echo null-ok; touch /dev/evil 2>/dev/null && echo created; test -e /dev/sda && echo disk; true"), nil)
+	expectCode(t, r, 0)
+	if !strings.Contains(r.stdout, "null-ok") || strings.Contains(r.stdout, "created") || strings.Contains(r.stdout, "disk") {
+		t.Fatalf("/dev: %q", r.stdout)
+	}
+}

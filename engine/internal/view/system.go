@@ -152,6 +152,10 @@ func dev(dst int, tmpBytes int64, mounted func() (int, error)) error {
 			return step.Fail("mount", `tmpfs on "/dev/shm"`, err)
 		}
 	}
+	// Nothing can be added to /dev afterwards; the devices, devpts and shm are mounts of their own.
+	if err := unix.MountSetattr(devfd, "", unix.AT_EMPTY_PATH, &unix.MountAttr{Attr_set: unix.MOUNT_ATTR_RDONLY}); err != nil {
+		return step.Fail("mount", `read-only "/dev"`, err)
+	}
 	return nil
 }
 
