@@ -100,6 +100,9 @@ func (o *outer) run() (int, error) {
 		o.rules = rules
 	}
 	c.Fs.Hide = append(c.Fs.Hide, view.HostSockets(&c.Fs)...)
+	if os.Getuid() == 0 {
+		c.Fs.Hide = append(c.Fs.Hide, view.RootSecrets(&c.Fs)...)
+	}
 	cg, err := cgroup.Prepare(&c.Limits, os.Getuid() == 0)
 	if err != nil {
 		return 0, step.Fail("cgroup", "", err)

@@ -423,3 +423,16 @@ func TestDevIsMinimalAndFixed(t *testing.T) {
 		t.Fatalf("/dev: %q", r.stdout)
 	}
 }
+
+func TestRootCallerCannotReadRootOnlyFiles(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("only a root caller's sandbox runs as the owner of root's files")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	r := run(t, sh("head -c 5 /etc/shadow 2>&1; echo; ls /root 2>&1 | head -3"), nil)
+	expectCode(t, r, 0)
+	if strings.Contains(r.stdout, "root:") {
+		t.Fatalf("a root caller's sandbox read /etc/shadow: %q", r.stdout)
+	}
+}
