@@ -2,7 +2,7 @@
 //!
 //! Recursion here follows the AST, whose depth the parser bounds (MAX_DEPTH), so it is safe.
 
-use crate::ast::{holds, mirrored, BoolExpr, ValExpr};
+use crate::ast::{holds, mirrored, BoolExpr, SyscallRef, ValExpr};
 use crate::ir::{CmpOp, Cond, Value};
 use crate::lexer::Loc;
 use crate::tables::ArgDef;
@@ -43,8 +43,8 @@ pub enum Folded {
 
 pub struct Folder<'x, 'a, 'e> {
     pub args: Args<'x, 'a>,
-    /// How the syscall reads in messages: `"read"` or `syscall 5`.
-    pub syscall: &'x str,
+    /// The filter's syscall, for messages.
+    pub syscall: SyscallRef<'a>,
     pub errors: &'e mut Vec<(Loc, String)>,
     /// Set when a name could not be resolved: the result is meaningless then.
     pub failed: bool,
@@ -111,7 +111,11 @@ impl<'x, 'a, 'e> Folder<'x, 'a, 'e> {
             ValExpr::Arg(name, loc) => match self.args.find(name) {
                 Some((i, _)) => Value::Arg(i),
                 None => {
-                    let msg = format!("Undefined identifier \"{}\" (neither a constant defined before this point nor an argument of {})", name, self.syscall);
+                    let of = match self.syscall {
+                        SyscallRef::Name(s) => format!("\"{}\"", s),
+                        SyscallRef::Number(n) => format!("syscall {}", n),
+                    };
+                    let msg = format!("Undefined identifier \"{}\" (neither a constant defined before this point nor an argument of {})", name, of);
                     self.errors.push((*loc, msg));
                     self.failed = true;
                     Value::Const(0)

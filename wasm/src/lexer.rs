@@ -175,8 +175,14 @@ impl<'a> Cursor<'a> {
         self.col += n as u32;
     }
     fn text(&self, start: usize) -> &'a str {
-        // Only ASCII runs are ever sliced, so this never fails; "" keeps it panic-free regardless.
-        std::str::from_utf8(&self.src[start..self.i]).unwrap_or("")
+        let bytes = &self.src[start..self.i];
+        if bytes.is_ascii() {
+            // SAFETY: ASCII is valid UTF-8 (checked just above; the scanner only ever slices
+            // identifier, number and punctuation runs, so the check always passes).
+            unsafe { std::str::from_utf8_unchecked(bytes) }
+        } else {
+            ""
+        }
     }
     fn at_line_end(&self) -> bool {
         self.i >= self.src.len() || self.src[self.i] == b'\n'

@@ -10,7 +10,7 @@ use crate::fold::{Args, Folded, Folder};
 use crate::ir::{self, Action, ArchPolicy, Rule, SyscallRules};
 use crate::lexer::{Files, Loc, MAX_ERRORS};
 use crate::parser::{self, Failure};
-use crate::tables::Arch;
+use crate::tables::{Arch, SyscallDef};
 use crate::{IncludeMap, Options, Outcome};
 
 /// Kafel text → `ir::Policy` for `opts.arches`.
@@ -48,20 +48,41 @@ enum Item {
     Use(usize),
 }
 
+/// Name look-ups for one architecture: the table fetched once, binary-searched per name.
+struct Names {
+    arch: Arch,
+    table: &'static [SyscallDef],
+}
+
+impl Names {
+    fn lookup(&self, name: &str) -> Option<&'static SyscallDef> {
+        match self.table.binary_search_by(|s| s.name.cmp(name)) {
+            Ok(i) => Some(&self.table[i]),
+            Err(_) => self.arch.lookup(name), // aliases
+        }
+    }
+}
+
 fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc, String)>) -> ArchPolicy {
-    let mut policies: Vec<Option<Vec<Item>>> = prog.policies.iter().map(|p| Some(items(&p.entries, files, arch, errors))).collect();
-    let main = items(&prog.main, files, arch, errors);
+    let names = Names { arch, table: arch.syscalls() };
+    let mut policies: Vec<Option<Vec<Item>>> = prog.policies.iter().map(|p| Some(items(&p.entries, files, &names, errors))).collect();
+    let main = items(&prog.main, files, &names, errors);
 
     // Depth-first expansion with an explicit stack (a chain of USEs may be long). Taking a
     // policy's items out of `policies` is what makes every later `USE` of it a no-op.
-    let mut ordered: Vec<(u32, Rule)> = Vec::new();
+    let total = main.len() + policies.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum::<usize>();
+    let mut rules: Vec<Option<Rule>> = Vec::with_capacity(total);
+    let mut keys: Vec<(u32, u32)> = Vec::with_capacity(total);
     let mut stack = vec![main.into_iter()];
     while let Some(top) = stack.last_mut() {
         match top.next() {
             None => {
                 stack.pop();
             }
-            Some(Item::Rule(nr, rule)) => ordered.push((nr, rule)),
+            Some(Item::Rule(nr, rule)) => {
+                keys.push((nr, rules.len() as u32));
+                rules.push(Some(rule));
+            }
             Some(Item::Use(i)) => {
                 if let Some(used) = policies.get_mut(i).and_then(Option::take) {
                     stack.push(used.into_iter());
@@ -70,11 +91,15 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
         }
     }
 
-    // First match wins: a stable sort keeps expansion order within a syscall, and nothing
-    // after an unconditional rule can ever be reached.
-    ordered.sort_by_key(|(nr, _)| *nr);
-    let mut syscalls: Vec<SyscallRules> = Vec::new();
-    for (nr, rule) in ordered {
+    // First match wins: sorting (number, expansion index) keeps expansion order within a
+    // syscall, and nothing after an unconditional rule can ever be reached.
+    keys.sort_unstable();
+    let mut syscalls: Vec<SyscallRules> = Vec::with_capacity(keys.len());
+    for (nr, i) in keys {
+        let rule = match rules.get_mut(i as usize).and_then(Option::take) {
+            Some(r) => r,
+            None => continue,
+        };
         match syscalls.last_mut() {
             Some(s) if s.nr == nr => {
                 if s.rules.last().map_or(false, |r| r.cond.is_some()) {
@@ -87,14 +112,15 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
     ArchPolicy { arch, default: prog.default.unwrap_or(Action::KillThread), syscalls }
 }
 
-fn items(entries: &[Entry], files: &Files, arch: Arch, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {
-    let mut out = Vec::new();
+fn items(entries: &[Entry], files: &Files, names: &Names, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {
+    let count = entries.iter().map(|e| if let Entry::Block(b) = e { b.filters.len() } else { 1 }).sum();
+    let mut out = Vec::with_capacity(count);
     for e in entries {
         match e {
             Entry::Use(i) => out.push(Item::Use(*i)),
             Entry::Block(b) => {
                 for f in &b.filters {
-                    if let Some((nr, cond)) = filter(f, arch, errors) {
+                    if let Some((nr, cond)) = filter(f, names, errors) {
                         out.push(Item::Rule(nr, Rule { action: b.action, cond, pos: files.pos(f.loc) }));
                     }
                 }
@@ -106,14 +132,15 @@ fn items(entries: &[Entry], files: &Files, arch: Arch, errors: &mut Vec<(Loc, St
 
 /// One filter on one architecture: `None` when it does not exist there (ON guard, condition
 /// folded to false, or an error); else its syscall number and remaining condition.
-fn filter(f: &Filter, arch: Arch, errors: &mut Vec<(Loc, String)>) -> Option<(u32, Option<ir::Cond>)> {
+fn filter(f: &Filter, names: &Names, errors: &mut Vec<(Loc, String)>) -> Option<(u32, Option<ir::Cond>)> {
+    let arch = names.arch;
     if !f.applies_to(arch) {
         return None;
     }
-    let (nr, table, label) = match f.syscall {
-        SyscallRef::Number(n) => (n, Args::Table(&[]), format!("syscall {}", n)),
-        SyscallRef::Name(name) => match arch.lookup(name) {
-            Some(def) => (def.nr, Args::Table(def.args), format!("\"{}\"", name)),
+    let (nr, table) = match f.syscall {
+        SyscallRef::Number(n) => (n, Args::Table(&[])),
+        SyscallRef::Name(name) => match names.lookup(name) {
+            Some(def) => (def.nr, Args::Table(def.args)),
             None => {
                 let msg = format!("Undefined identifier \"{}\": no such syscall on {} (add an ON guard if it exists only on other architectures)", name, arch.name());
                 errors.push((f.loc, msg));
@@ -129,7 +156,7 @@ fn filter(f: &Filter, arch: Arch, errors: &mut Vec<(Loc, String)>) -> Option<(u3
         None => return Some((nr, None)),
         Some(c) => c,
     };
-    let mut folder = Folder { args, syscall: &label, errors, failed: false };
+    let mut folder = Folder { args, syscall: f.syscall, errors, failed: false };
     let folded = folder.fold_bool(cond);
     if folder.failed {
         return None;

@@ -289,3 +289,27 @@ fn resolve_agrees_with_the_reference_evaluator() {
     }
     assert!(compiled > 1500 && checked > 60_000, "only {} policies compiled, {} checks", compiled, checked);
 }
+
+// ---- Speed: no quadratic passes (the budget is ≤ 100 µs per compile warm, in WASM) ----
+
+#[test]
+fn compiling_every_syscall_is_fast() {
+    let names: Vec<&str> = X.syscalls().iter().map(|s| s.name).filter(|n| n.as_bytes()[0].is_ascii_alphabetic()).collect();
+    assert!(names.len() > 300);
+    let text = format!("ALLOW {{ {} }}\nERRNO(1) {{ read {{ fd == 0 }}, write {{ (fd & 3) == 1 || count > 4096 }} }}\nDEFAULT KILL", names.join(",\n  "));
+    let opts = options(&[X]);
+    let inc = IncludeMap::new();
+    let run = || match stockade_kafel::compile_ir(text.as_bytes(), &inc, &opts) {
+        Outcome::Ok(p) => assert_eq!(p.arches[0].syscalls.len(), names.len()),
+        other => panic!("{:?}", other),
+    };
+    run();
+    let rounds = 200;
+    let start = std::time::Instant::now();
+    for _ in 0..rounds {
+        run();
+    }
+    let each = start.elapsed() / rounds;
+    eprintln!("front end: {} syscalls in {:?} per compile (native)", names.len(), each);
+    assert!(each < std::time::Duration::from_millis(2), "{:?} per compile", each);
+}
