@@ -56,8 +56,10 @@ const timeoutRun = attempt(() => sh(heartbeat(join(beatDir, "timeout")), { timeo
 const abortRun = attempt(() => {
   const controller = new AbortController();
   const beat = join(beatDir, "abort");
-  // Abort once the grandchild is surely running (its first beat is on disk), however slow the host.
-  const poll = setInterval(() => existsSync(beat) && (clearInterval(poll), controller.abort()), 20);
+  // Abort once the grandchild is surely running (its first beat is written; the file alone is
+  // created before the beat), however slow the host.
+  const beating = () => existsSync(beat) && statSync(beat).size > 0;
+  const poll = setInterval(() => beating() && (clearInterval(poll), controller.abort()), 20);
   return sh(heartbeat(beat), { signal: controller.signal, write: [beatDir], timeout: 20_000 }).then(
     () => "resolved",
     (e: unknown) => e,
