@@ -15,7 +15,7 @@ import (
 // message is what the inner stages tell the outer engine over a SOCK_SEQPACKET socketpair (init)
 // or a pipe (exec stage), one JSON object per message, file descriptors attached with SCM_RIGHTS.
 type message struct {
-	Type string `json:"type"` // "error", "placeholders", "listener", "spawned", "started", "exit"
+	Type string `json:"type"` // "error", "placeholders", "listener", "spawned", "started", "exit"; "ack" inwards
 	// error
 	Step    string `json:"step,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -106,6 +106,34 @@ func (r *receiver) receive() (m message, fds []int, ok bool, err error) {
 }
 
 func (r *receiver) Close() error { return r.conn.Close() }
+
+// send writes one message without descriptors.
+func (r *receiver) send(m message) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = r.conn.Write(data)
+	return err
+}
+
+// receive reads one message on a blocking socket (PID 1's side); ok is false at the end.
+func receive(fd int) (m message, fds []int, ok bool, err error) {
+	buf := make([]byte, 4<<10)
+	for {
+		n, _, _, _, rerr := unix.Recvmsg(fd, buf, nil, 0)
+		if rerr == unix.EINTR {
+			continue
+		}
+		if rerr != nil || n == 0 {
+			return m, nil, false, rerr
+		}
+		if err := json.Unmarshal(buf[:n], &m); err != nil {
+			return m, nil, false, err
+		}
+		return m, nil, true, nil
+	}
+}
 
 // reportExecError is how the exec stage fails: one JSON message on its error pipe, then exit.
 func reportExecError(pipe *os.File, err error) {

@@ -76,6 +76,11 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 	if err != nil {
 		return 0, step.Fail("init", "report the target's pid", err)
 	}
+	// Reaping would make the pidfd read -1: wait until the outer engine has read it (the exec
+	// stage starts meanwhile).
+	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
+		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
+	}
 	if err := waitExec(pid, errs); err != nil {
 		return 0, err
 	}

@@ -230,6 +230,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 				hostPid = pidOfPidfd(fds[0])
 				unix.Close(fds[0])
 			}
+			_ = status.send(message{Type: "ack"}) // if PID 1 is gone, its status says why
 		case "started":
 			o.ev.Started(hostPid)
 		case "error":
