@@ -165,8 +165,9 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
   const eventsPipe = stdio[4] as Readable;
   const answersPipe = stdio[5] as Writable;
   // The engine may exit before reading everything (a bad frame, a target that ignores stdin):
-  // writes then fail with EPIPE, which the exit status reports better than the write error.
-  for (const w of [framePipe, answersPipe, child.stdin]) w?.on("error", () => {});
+  // writes then fail with EPIPE, which the exit status reports better than the write error
+  // (and a broken events pipe shows as a missing exit event).
+  for (const w of [framePipe, answersPipe, child.stdin, eventsPipe]) w?.on("error", () => {});
   framePipe.end(prep.frame);
 
   const queue = new EventQueue();
