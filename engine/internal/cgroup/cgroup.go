@@ -1,7 +1,11 @@
-// Package cgroup puts the sandbox in a cgroup of its own when the host lets the caller create one:
+// Package cgroup puts the target in a cgroup of its own when the host lets the caller create one:
 // cgroup v2 where a delegated cgroup is writable (memory.max, pids.max), else the cgroup v1 pids
 // controller when it is writable (root on a v1/hybrid host). Whatever is not enforced here falls
 // back to rlimits, and the plan says so in words for a `warning` event.
+//
+// Only the target's processes are in the cgroup: the exec stage joins it right before execve
+// through a cgroup.procs descriptor opened here (the kernel checks the opener's permissions and
+// cgroup namespace), so the engine's own threads neither count against pids.max nor die of it.
 package cgroup
 
 import (
@@ -21,8 +25,7 @@ import (
 // Plan is the cgroup a sandbox runs in, if any.
 type Plan struct {
 	Dir       string   // the cgroup created for this sandbox; "" when none
-	CloneFD   int      // v2: the directory for CLONE_INTO_CGROUP; -1 otherwise
-	ProcsFile *os.File // v1: cgroup.procs, joined by the exec stage right before execve
+	ProcsFile *os.File // its cgroup.procs, joined by the exec stage right before execve
 	Memory    bool     // memory.max enforced
 	Pids      bool     // pids.max enforced
 	Warnings  []Warning
@@ -34,12 +37,12 @@ type Warning struct{ Code, Message string }
 // Prepare creates a cgroup for the limits that need one. root is whether the caller is uid 0, for
 // whom RLIMIT_NPROC does not hold (the kernel exempts the host's root user).
 func Prepare(l *config.Limits, root bool) (*Plan, error) {
-	p := &Plan{CloneFD: -1}
+	p := &Plan{}
 	if l.MemoryBytes == 0 && l.Pids == 0 {
 		return p, nil
 	}
 	name := fmt.Sprintf("stockade-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
-	if dir, ok := delegatedV2(); ok {
+	for _, dir := range delegatedV2() {
 		if err := p.tryV2(filepath.Join(dir, name), l); err == nil {
 			return p, nil
 		}
@@ -121,23 +124,29 @@ func mountOf(fstype, opt string) (string, bool) {
 	return "", false
 }
 
-// delegatedV2 returns this process's cgroup v2 directory when it is writable.
-func delegatedV2() (string, bool) {
+// delegatedV2 returns where a child cgroup could go: this process's own v2 cgroup and its
+// parent (a sibling of ours), when writable. A cgroup with processes cannot enable controllers
+// for children, so the usual delegated layout is a writable parent whose subtree_control already
+// has them, with the caller in one of its leaves.
+func delegatedV2() []string {
 	rel, ok := ownPath("")
 	mnt, ok2 := mountOf("cgroup2", "")
 	if !ok || !ok2 {
-		return "", false
+		return nil
 	}
-	dir := filepath.Join(mnt, rel)
-	if unix.Access(dir, unix.W_OK) != nil {
-		return "", false
+	own := filepath.Join(mnt, rel)
+	var out []string
+	for _, dir := range []string{own, filepath.Dir(own)} {
+		if strings.HasPrefix(dir, mnt) && unix.Access(dir, unix.W_OK) == nil {
+			out = append(out, dir)
+		}
 	}
-	return dir, true
+	return out
 }
 
-// hasControllers reports whether every named controller is available in a v2 cgroup.
+// hasControllers reports whether every named controller is enabled for a v2 cgroup's children.
 func hasControllers(dir string, names ...string) bool {
-	b, err := os.ReadFile(filepath.Join(dir, "cgroup.controllers"))
+	b, err := os.ReadFile(filepath.Join(dir, "cgroup.subtree_control"))
 	if err != nil {
 		return false
 	}
@@ -164,7 +173,7 @@ func write(dir, file, value string) error {
 	return os.WriteFile(filepath.Join(dir, file), []byte(value), 0)
 }
 
-// tryV2 creates a child cgroup with memory.max and pids.max; the sandbox is cloned into it.
+// tryV2 creates a cgroup with memory.max and pids.max.
 func (p *Plan) tryV2(dir string, l *config.Limits) error {
 	var need []string
 	if l.MemoryBytes > 0 {
@@ -191,8 +200,8 @@ func (p *Plan) tryV2(dir string, l *config.Limits) error {
 				return err
 			}
 		}
-		fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-		p.CloneFD = fd
+		f, err := os.OpenFile(filepath.Join(dir, "cgroup.procs"), os.O_WRONLY, 0)
+		p.ProcsFile = f
 		return err
 	}()
 	if ok != nil {
@@ -224,9 +233,6 @@ func (p *Plan) tryV1Pids(dir string, pids int64) error {
 // Remove deletes the cgroup once the sandbox is gone; processes killed a moment ago may take a
 // few milliseconds to leave it.
 func (p *Plan) Remove() {
-	if p.CloneFD >= 0 {
-		unix.Close(p.CloneFD)
-	}
 	if p.ProcsFile != nil {
 		p.ProcsFile.Close()
 	}

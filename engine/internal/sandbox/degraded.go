@@ -63,9 +63,6 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		raw, _ = json.Marshal(args)
 	}
 	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
-	if o.cg.CloneFD >= 0 {
-		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
-	}
 	files := []uintptr{0, 1, 2, uintptr(memfd), w.Fd()}
 	if o.cg.ProcsFile != nil {
 		files = append(files, o.cg.ProcsFile.Fd())

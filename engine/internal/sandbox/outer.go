@@ -187,9 +187,6 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	args.CgroupFile = o.cg.ProcsFile != nil
 	raw, _ := json.Marshal(args)
 	attr := userns.SysProcAttr(c.Network.Mode != "host", c.Process.NewSession)
-	if o.cg.CloneFD >= 0 {
-		attr.UseCgroupFD, attr.CgroupFD = true, o.cg.CloneFD
-	}
 	files := []uintptr{0, 1, 2, uintptr(memfd), child.Fd()}
 	if o.cg.ProcsFile != nil {
 		files = append(files, o.cg.ProcsFile.Fd())
