@@ -25,4 +25,21 @@ export {
   type IncludeResolver,
   PolicyError,
 } from "./src/compile.ts";
-export { type OciProfile, type OciSyscall, toOciProfile } from "./src/oci.ts";
+export { run, type RunResult, type Sandbox, spawnSandbox } from "./src/run.ts";
+export { type NetworkRequest, parseRunOptions, type RunOptions, RunOptionsSchema, toExecConfig } from "./src/policy.ts";
+export { locateEngine } from "./src/engine/locate.ts";
+export type { EngineEvent } from "./src/engine/events.ts";
+export {
+  type FromOciOptions,
+  fromOciProfile,
+  type OciAction,
+  type OciArg,
+  type OciFilter,
+  type OciOp,
+  type OciProfile,
+  type OciSyscall,
+  type OciValue,
+  stringifyOciProfile,
+  type ToOciOptions,
+  toOciProfile,
+} from "./src/oci.ts";

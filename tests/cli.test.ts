@@ -8,7 +8,7 @@ import { cli } from "./helpers/runtime.ts";
 const dir = mkdtempSync(join(tmpdir(), "stockade-cli-"));
 writeFileSync(join(dir, "io.inc"), "read, write");
 writeFileSync(join(dir, "main.policy"), 'ALLOW {\n  #include "io.inc"\n}\nDEFAULT KILL\n');
-writeFileSync(join(dir, "broken.policy"), "ALLOW { nosuchcall }\nERRNO(99999) { read }\n");
+writeFileSync(join(dir, "broken.policy"), "ALLOW { nosuchcall }\nERRNO(1) { alsonotacall }\n");
 
 describe("stockade compile", () => {
   it("writes raw BPF with -o, resolving includes beside the policy", () => {

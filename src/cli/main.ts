@@ -8,18 +8,15 @@ import { assetUrl } from "../assets.ts";
 import { StockadeError } from "../errors.ts";
 import { PolicyError } from "../compile.ts";
 import { compileCommand } from "./compile.ts";
+import { runCommand } from "./run.ts";
 import { Exit, writeStdout } from "./common.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
+  run: { summary: "run a command in the sandbox", run: runCommand },
   compile: { summary: "compile a Kafel policy to BPF, hex, disassembly or OCI JSON", run: compileCommand },
 };
-
-/** Adds a subcommand (used by modules that live beside this one). */
-export function registerCommand(name: string, summary: string, run: Command): void {
-  COMMANDS[name] = { summary, run };
-}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
