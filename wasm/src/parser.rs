@@ -356,7 +356,7 @@ impl<'t, 'a> Parser<'t, 'a> {
         };
         let args = if self.tok().kind == Tok::LParen {
             self.bump();
-            Some(self.custom_args(&t)?)
+            Some(self.custom_args(syscall)?)
         } else {
             None
         };
@@ -377,7 +377,7 @@ impl<'t, 'a> Parser<'t, 'a> {
         Ok(Filter { syscall, loc: t.loc, args, archs, cond })
     }
 
-    fn custom_args(&mut self, syscall: &Token<'a>) -> PResult<Vec<(&'a str, Loc)>> {
+    fn custom_args(&mut self, syscall: SyscallRef<'a>) -> PResult<Vec<(&'a str, Loc)>> {
         let mut args: Vec<(&'a str, Loc)> = Vec::new();
         if self.tok().kind != Tok::RParen {
             loop {
@@ -385,7 +385,11 @@ impl<'t, 'a> Parser<'t, 'a> {
                 if args.iter().any(|(n, _)| *n == a.text) {
                     self.note(a.loc, format!("Redefinition of argument \"{}\"", a.text));
                 } else if args.len() == MAX_ARGS {
-                    let msg = format!("Too many arguments for syscall \"{}\" (at most {})", syscall.text, MAX_ARGS);
+                    let name = match syscall {
+                        SyscallRef::Name(n) => format!("\"{}\"", n),
+                        SyscallRef::Number(n) => format!("SYSCALL[{}]", n),
+                    };
+                    let msg = format!("Too many arguments for {} (at most {})", name, MAX_ARGS);
                     self.note(a.loc, msg);
                 } else {
                     args.push((a.text, a.loc));

@@ -31,11 +31,17 @@ pub fn resolve(prog: &Program, files: &Files, opts: &Options) -> Result<ir::Poli
     let mut errors: Vec<(Loc, String)> = Vec::new();
     let arches = opts.arches.iter().map(|&arch| resolve_arch(prog, files, arch, &mut errors)).collect();
     if !errors.is_empty() {
-        // Source order; the same message at the same token (several architectures) once.
+        // Source order; the same message at the same place (several architectures, or a file
+        // included twice) once.
         errors.sort_by_key(|(loc, _)| loc.tok);
-        errors.dedup();
-        errors.truncate(MAX_ERRORS);
-        return Err(errors.into_iter().map(|(loc, msg)| Diagnostic::new(files.pos(loc), msg)).collect());
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (loc, msg) in errors {
+            if out.len() < MAX_ERRORS && seen.insert((loc.file, loc.line, loc.col, msg.clone())) {
+                out.push(Diagnostic::new(files.pos(loc), msg));
+            }
+        }
+        return Err(out);
     }
     let policy = ir::Policy { arches, foreign: opts.foreign };
     debug_assert_eq!(policy.check(), Ok(()));
