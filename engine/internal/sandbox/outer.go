@@ -92,6 +92,10 @@ func (o *outer) run() (int, error) {
 		}
 		o.ev.Warning("no-landlock", "Landlock is not available: no Landlock file or network rules behind the mount view")
 	}
+	if c.Network.Mode == "host" && o.abi < 6 {
+		// network host is the caller's explicit choice; say what it opens on this kernel.
+		o.ev.Warning("abstract-sockets", "with network host and Landlock below ABI 6, the host's abstract unix sockets (X11, D-Bus, …) are reachable")
+	}
 	if c.Network.Mode == "allowlist" {
 		rules, err := netproxy.ParseRules(c.Network.Allow, c.Network.Deny)
 		if err != nil {
