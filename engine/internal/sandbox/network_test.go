@@ -129,3 +129,41 @@ func TestAllowlistAsksTheCaller(t *testing.T) {
 		t.Fatalf("asked %v, stdout %q", asked, stdout.String())
 	}
 }
+
+func TestHostAbstractSocketIsUnreachable(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/python3"); err != nil {
+		t.Skip("python3 is needed")
+	}
+	name := fmt.Sprintf("stockade-test-%d", os.Getpid())
+	ln, err := net.Listen("unix", "@"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Write([]byte("hello"))
+			c.Close()
+		}
+	}()
+	script := fmt.Sprintf(`
+import socket
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect("\0%s"); print("connected", s.recv(5))
+except OSError as e:
+    print("refused", e.errno)`, name)
+	for _, mode := range []string{"none", "host"} {
+		c := baseConfig("/usr/bin/python3", "-c", script)
+		c.Network.Mode = mode
+		r := run(t, c, nil)
+		expectCode(t, r, 0)
+		if !strings.HasPrefix(r.stdout, "refused") {
+			t.Fatalf("network %s: the host's abstract socket: %q %q", mode, r.stdout, r.stderr)
+		}
+	}
+}
