@@ -195,7 +195,10 @@ def build_target(tree, defs, t, kafel_names):
             aliases[kname] = by_nr[knr][0]
         elif ours is None:
             notes.append('%s: Kafel\'s "%s" (%d) is not in this kernel' % (t.name, kname, knr))
-    return sorted(syscalls), sorted(aliases.items()), notes, rows
+    # OCI profiles and libseccomp name syscalls by the table's name (__NR_): record it where it
+    # differs from the entry point (i386 nr 22 is "umount" there, sys_oldumount here).
+    nr_names = sorted((tname, nr) for nr, tname, _ in rows if tname != by_nr[nr][0])
+    return sorted(syscalls), sorted(aliases.items()), notes, rows, nr_names
 
 
 def cross_check(t, rows, headers):
@@ -219,7 +222,7 @@ def cross_check(t, rows, headers):
 
 
 def build_tables(source, headers, kafel_names=None):
-    """(version, {target: (syscalls, aliases)}, report lines for the person regenerating)."""
+    """(version, {target: (syscalls, aliases, nr_names)}, report lines for the person regenerating)."""
     tree = SourceTree(source)
     version = tree.version()
     defs = {}
@@ -227,10 +230,10 @@ def build_tables(source, headers, kafel_names=None):
         defs.setdefault(d.name, []).append(d)
     tables, report = {}, ["Linux %s" % version]
     for t in TARGETS:
-        syscalls, aliases, notes, rows = build_target(
+        syscalls, aliases, notes, rows, nr_names = build_target(
             tree, defs, t, KAFEL_NAMES if kafel_names is None else kafel_names)
         checked = cross_check(t, rows, headers) if t.uapi else 0
-        tables[t.name] = (syscalls, aliases)
+        tables[t.name] = (syscalls, aliases, nr_names)
         report.append("%s: %d syscalls, %d aliases%s" % (
             t.name, len(syscalls), len(aliases),
             "; %d numbers match %s" % (checked, t.uapi) if t.uapi else ""))
@@ -242,7 +245,7 @@ def build_tables(source, headers, kafel_names=None):
                  [s[0] for s in syscalls if s[1] not in empty and not s[3]])):
             report.append("  %d %s%s" % (len(names), what, ": " + " ".join(names) if names else ""))
         report += notes
-    bad = sorted({n for syscalls, aliases in tables.values()
+    bad = sorted({n for syscalls, aliases, _ in tables.values()
                   for n in [s[0] for s in syscalls] + [a for a, _ in aliases]
                   + [a for s in syscalls for a, _ in s[2]] if not re.fullmatch(r"\w+", n)})
     if bad:

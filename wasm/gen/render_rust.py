@@ -9,7 +9,8 @@ shared pool of argument lists they cost ~25 KB. The encoding:
 - pool.rs `SIGNATURES`: argument lists, each a count then per argument `name << 2 | width code`
   (0: 2 bytes, 1: 4, 2: 8). A syscall refers to its list by offset.
 - <arch>.rs `SYSCALLS`: (name, number, argument list) sorted by name; `ALIASES`: (alias, entry
-  point) sorted by alias.
+  point) sorted by alias; `NR_NAMES`: (table name, number) sorted by name, only where the table's
+  (`__NR_`, libseccomp's) name differs from the entry point.
 """
 
 WIDTH_CODES = {2: 0, 4: 1, 8: 2}
@@ -33,18 +34,20 @@ def _wrapped(items, indent="    ", width=100):
 
 
 def render_all(version, tables):
-    """tables: {arch: (syscalls, aliases)} with syscalls as (name, nr, slots, found) → {file: text}."""
+    """tables: {arch: (syscalls, aliases, nr_names)} with syscalls as (name, nr, slots, found)
+    and nr_names as (table name, nr) → {file: text}."""
     names = set()
-    for syscalls, aliases in tables.values():
+    for syscalls, aliases, nr_names in tables.values():
         for name, _, slots, _ in syscalls:
             names.add(name)
             names.update(a for a, _ in slots)
         for alias, primary in aliases:
             names.update((alias, primary))
+        names.update(n for n, _ in nr_names)
     names = sorted(names)
     index = {n: i for i, n in enumerate(names)}
     sigs = sorted({tuple((index[a], WIDTH_CODES[w]) for a, w in slots)
-                   for syscalls, _ in tables.values() for _, _, slots, _ in syscalls})
+                   for syscalls, _, _ in tables.values() for _, _, slots, _ in syscalls})
     offsets, flat = {}, []
     for sig in sigs:
         offsets[sig] = len(flat)
@@ -68,7 +71,7 @@ def render_all(version, tables):
            "pub static SIGNATURES: [u16; %d] = [" % len(flat)]
         + _wrapped("%d," % v for v in flat)
         + ["];", ""])}
-    for arch, (syscalls, aliases) in sorted(tables.items()):
+    for arch, (syscalls, aliases, nr_names) in sorted(tables.items()):
         out = [_header(version),
                "//! %s: (name, number, argument list) per syscall, sorted by name, and (alias, entry"
                % arch,
@@ -83,6 +86,9 @@ def render_all(version, tables):
         out.append("];")
         out.append("pub static ALIASES: [(u16, u16); %d] = [" % len(aliases))
         out += ["    (%d, %d), // %s -> %s" % (index[a], index[p], a, p) for a, p in aliases]
+        out.append("];")
+        out.append("pub static NR_NAMES: [(u16, u16); %d] = [" % len(nr_names))
+        out += ["    (%d, %d), // %s" % (index[n], nr, n) for n, nr in nr_names]
         out += ["];", ""]
         files[arch] = "\n".join(out)
     return files

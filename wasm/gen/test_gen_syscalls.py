@@ -127,16 +127,17 @@ def write_tree(top, files, link=True):
 
 
 def decode(files):
-    """The generated Rust back into {arch: {name: (nr, [(arg, width)])}}, {arch: {alias: name}}."""
+    """The generated Rust back into {arch: {name: (nr, [(arg, width)])}}, {arch: {alias: name}},
+    {arch: {table name: nr}}."""
     pool = files["pool"]
     names = "".join(re.findall(r'^    "(\w*)",$', pool, re.M))
     ints = lambda text: [int(x) for x in re.findall(r"\d+", text)]  # noqa: E731
     ends = ints(pool.split("NAME_ENDS")[1].split("= [")[1].split("];")[0])
     sigs = ints(pool.split("SIGNATURES")[1].split("= [")[1].split("];")[0])
     name = lambda i: names[ends[i - 1] if i else 0:ends[i]]  # noqa: E731
-    syscalls, aliases = {}, {}
+    syscalls, aliases, nr_names = {}, {}, {}
     for arch in ("x86_64", "i386", "aarch64", "riscv64"):
-        text = files[arch]
+        text, nr_text = files[arch].split("NR_NAMES")
         rows = re.findall(r"^    \((\d+), (\d+), (\d+)\), //", text, re.M)
         table = {}
         for n, nr, sig in rows:
@@ -147,7 +148,9 @@ def decode(files):
         syscalls[arch] = table
         aliases[arch] = {name(int(a)): name(int(p)) for a, p in
                          re.findall(r"^    \((\d+), (\d+)\), //", text, re.M)}
-    return syscalls, aliases
+        nr_names[arch] = {name(int(n)): int(nr) for n, nr in
+                          re.findall(r"^    \((\d+), (\d+)\), //", nr_text, re.M)}
+    return syscalls, aliases, nr_names
 
 
 class GenerateTest(unittest.TestCase):
@@ -172,7 +175,7 @@ class GenerateTest(unittest.TestCase):
         files, report = self.run_gen()
         self.assertTrue(files["x86_64"].startswith(
             "// Generated from Linux 9.8.7 by wasm/gen/gen_syscalls.py; do not edit.\n"))
-        sc, al = decode(files)
+        sc, al, nr_names = decode(files)
         x64, x32, a64, rv = sc["x86_64"], sc["i386"], sc["aarch64"], sc["riscv64"]
         self.assertEqual(sorted(x64), ["clone", "fanotify_mark", "newstat", "open", "pread64",
                                        "read", "tuxcall", "umount"])  # no x32 row
@@ -188,6 +191,9 @@ class GenerateTest(unittest.TestCase):
         self.assertEqual(x32["fanotify_mark"][1][2:4], [("mask_lo", 4), ("mask_hi", 4)])
         self.assertEqual((x32["umount"][0], x32["oldumount"][0]), (52, 22))
         self.assertEqual(al["i386"], {"umount2": "umount"})
+        # libseccomp's (__NR_) names where they differ from the entry point, shadowing or not.
+        self.assertEqual(nr_names["x86_64"], {"stat": 4, "umount2": 166})
+        self.assertEqual(nr_names["i386"], {"umount": 22, "umount2": 52})
         # Kconfig picks the clone variant; arm64's `if !EXPERT` holds (EXPERT is not selected).
         backwards = ["clone_flags", "newsp", "parent_tidptr", "tls", "child_tidptr"]
         plain = ["clone_flags", "newsp", "parent_tidptr", "child_tidptr", "tls"]

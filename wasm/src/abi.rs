@@ -22,8 +22,12 @@ pub const ABI_VERSION: u32 = 1;
 
 /// Kafel text → BPF bytes.
 pub const OP_BPF: u32 = 1;
+/// Kafel text → OCI `linux.seccomp` JSON for the one target architecture.
+pub const OP_OCI: u32 = 2;
 /// BPF bytes (in the text field) → a readable listing.
 pub const OP_DISASM: u32 = 4;
+/// The target architectures' OCI syscall names → Kafel names, as JSON (text ignored).
+pub const OP_NAMES: u32 = 5;
 
 pub const STATUS_OK: u32 = 0;
 pub const STATUS_DIAGNOSTICS: u32 = 1;
@@ -171,6 +175,8 @@ pub fn handle(buf: &[u8]) -> (u32, Vec<u8>) {
     };
     match req.op {
         OP_BPF => outcome_payload(crate::compile_bpf(&req.text, &req.includes, &req.opts)),
+        OP_OCI => outcome_payload(crate::oci::compile_oci(&req.text, &req.includes, &req.opts)),
+        OP_NAMES => (STATUS_OK, crate::oci::names_json(&req.opts.arches).into_bytes()),
         OP_DISASM => match crate::disasm::listing(&req.text) {
             Ok(text) => (STATUS_OK, text.into_bytes()),
             Err(e) => (STATUS_BAD_REQUEST, e.into_bytes()),

@@ -13,6 +13,7 @@ pub mod fold;
 pub mod ir;
 pub mod ir_eval;
 pub mod lexer;
+pub mod oci;
 pub mod parser;
 pub mod reference;
 pub mod resolve;

@@ -146,6 +146,30 @@ impl Arch {
         }
     }
 
+    /// `(table name, number)` where the table's name differs from the entry point, by name.
+    fn packed_nr_names(self) -> &'static [(u16, u16)] {
+        match self {
+            Arch::X86_64 => &x86_64::NR_NAMES,
+            Arch::I386 => &i386::NR_NAMES,
+            Arch::Aarch64 => &aarch64::NR_NAMES,
+            Arch::Riscv64 => &riscv64::NR_NAMES,
+        }
+    }
+
+    /// The table's name of syscall `nr`: its `__NR_` name, which libseccomp and OCI profiles
+    /// use (`stat` for `newstat`; on i386 `umount` is nr 22, whose entry point is `oldumount`).
+    pub fn nr_name(self, nr: u32) -> Option<&'static str> {
+        match self.packed_nr_names().iter().find(|&&(_, n)| n as u32 == nr) {
+            Some(&(i, _)) => Some(name(i)),
+            None => self.by_number(nr).map(|s| s.name),
+        }
+    }
+
+    /// Every syscall with its table (`__NR_`) name, in table order.
+    pub fn nr_names(self) -> impl Iterator<Item = (&'static str, &'static SyscallDef)> {
+        self.syscalls().iter().filter_map(move |s| self.nr_name(s.nr).map(|n| (n, s)))
+    }
+
     /// Looks a syscall up by its entry-point name, else by an alias (the `__NR_` name, or
     /// Kafel's spelling). Entry-point names win over aliases.
     pub fn lookup(self, name: &str) -> Option<&'static SyscallDef> {

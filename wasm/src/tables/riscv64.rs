@@ -330,3 +330,10 @@ pub static ALIASES: [(u16, u16); 6] = [
     (841, 840), // umount2 -> umount
     (843, 444), // uname -> newuname
 ];
+pub static NR_NAMES: [(u16, u16); 5] = [
+    (145, 223), // fadvise64
+    (189, 80), // fstat
+    (658, 71), // sendfile
+    (841, 39), // umount2
+    (843, 160), // uname
+];

@@ -1,0 +1,241 @@
+//! Kafel → an OCI runtime-spec `linux.seccomp` object (Docker, Podman, Kubernetes, runc, crun).
+//!
+//! One profile per target architecture. Semantics are kept exactly (on the architecture's own
+//! syscalls; see below for what a runtime adds):
+//! - Our rules are first-match; OCI entries are unordered in effect (libseccomp merges them).
+//!   So rule i becomes the entries of `cond_i ∧ ¬cond_1 ∧ … ∧ ¬cond_{i-1}` (`dnf`): the
+//!   entries of different actions never overlap, and their order does not matter.
+//! - Rules whose action is the default are left out: their region gets the default anyway,
+//!   and libseccomp refuses rules that repeat the default action.
+//! - `architectures` lists the target alone. A runtime gives every other architecture (for
+//!   x86_64: i386 and x32 too) libseccomp's bad-architecture action, which kills: that is our
+//!   foreign-architecture rule. The runtime's choice of kill replaces the caller's foreign action.
+//! - Syscalls are named by their `__NR_` name, as libseccomp resolves them.
+//! - Arguments on i386 are 32-bit registers, zero-extended: comparisons are computed with the
+//!   high word 0, so libseccomp's 32-bit comparisons there agree with ours.
+//! Known gap: on i386 libseccomp also applies a rule for a socket or IPC call to the
+//! multiplexed `socketcall`/`ipc` form; our policy keeps those syscalls separate.
+
+pub mod dnf;
+
+use std::collections::BTreeMap;
+
+use crate::abi::json_string;
+use crate::diag::{Diagnostic, Pos};
+use crate::ir::{Action, ArchPolicy, Cond};
+use crate::lexer::{self, Tok};
+use crate::tables::Arch;
+use crate::{IncludeMap, Options, Outcome};
+use dnf::Atom;
+
+/// A profile for one architecture, before it is written as JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Profile {
+    pub arch: Arch,
+    pub default: Action,
+    /// Sorted by (action, args); no two share both.
+    pub entries: Vec<Entry>,
+}
+
+/// One OCI `syscalls[]` entry: these names, when every comparison holds, get `action`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// `__NR_` names, sorted.
+    pub names: Vec<&'static str>,
+    pub action: Action,
+    /// Sorted by argument index, one per index.
+    pub args: Vec<Atom>,
+}
+
+/// Kafel text → the OCI JSON for the one architecture in `opts.arches`.
+pub fn compile_oci(text: &[u8], includes: &IncludeMap, opts: &Options) -> Outcome<Vec<u8>> {
+    let policy = match crate::compile_ir(text, includes, opts) {
+        Outcome::Ok(p) => p,
+        Outcome::Diagnostics(d) => return Outcome::Diagnostics(d),
+        Outcome::NeedIncludes(n) => return Outcome::NeedIncludes(n),
+    };
+    let default_pos = || default_position(text, includes);
+    let mut diags = Vec::new();
+    let mut out = Vec::new();
+    for ap in &policy.arches {
+        match profile(ap, default_pos) {
+            Ok(p) => out.push(p),
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
+    if !diags.is_empty() {
+        diags.dedup();
+        return Outcome::Diagnostics(diags);
+    }
+    match out.as_slice() {
+        [p] => Outcome::Ok(render(p).into_bytes()),
+        _ => Outcome::Diagnostics(vec![Diagnostic::new(Pos { file: None, line: 1, col: 1 }, "OCI output takes exactly one target architecture (make one profile per architecture)")]),
+    }
+}
+
+/// Where `DEFAULT` is written (errors about the default action point there).
+fn default_position(text: &[u8], includes: &IncludeMap) -> Pos {
+    let lexed = lexer::lex(text, includes);
+    let found = lexed.tokens.iter().find(|t| t.kind == Tok::Default);
+    found.map_or(Pos { file: None, line: 1, col: 1 }, |t| lexed.files.pos(t.loc))
+}
+
+/// The OCI form of one architecture's policy, or why parts of it have none.
+pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    if let Err(why) = oci_action(ap.default) {
+        diags.push(Diagnostic::new(default_pos(), format!("The default action {}", why)));
+    }
+    let arg_mask = if ap.arch == Arch::I386 { 0xffff_ffff } else { u64::MAX };
+    let mut grouped: BTreeMap<(Action, Vec<Atom>), Vec<&'static str>> = BTreeMap::new();
+    for s in &ap.syscalls {
+        let conds: Vec<Option<&Cond>> = s.rules.iter().map(|r| r.cond.as_ref()).collect();
+        for (i, rule) in s.rules.iter().enumerate() {
+            if rule.action == ap.default {
+                continue;
+            }
+            if let Err(why) = oci_action(rule.action) {
+                diags.push(Diagnostic::new(rule.pos.clone(), format!("The action {}", why)));
+                continue;
+            }
+            let name = match ap.arch.nr_name(s.nr) {
+                Some(n) => n,
+                None => {
+                    let msg = format!("Syscall {} has no name on {}, and OCI profiles name syscalls (use a syscall name)", s.nr, ap.arch.name());
+                    diags.push(Diagnostic::new(rule.pos.clone(), msg));
+                    continue;
+                }
+            };
+            match dnf::rule_region(&conds, i, arg_mask) {
+                Ok(terms) => {
+                    for t in terms {
+                        grouped.entry((rule.action, t)).or_insert_with(Vec::new).push(name);
+                    }
+                }
+                Err(why) => {
+                    let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
+                    diags.push(Diagnostic::new(rule.pos.clone(), msg));
+                }
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let entries = grouped
+        .into_iter()
+        .map(|((action, args), mut names)| {
+            names.sort_unstable();
+            names.dedup();
+            Entry { names, action, args }
+        })
+        .collect();
+    Ok(Profile { arch: ap.arch, default: ap.default, entries })
+}
+
+/// `(SCMP_ACT_*, errnoRet)`, or why the action has no OCI form.
+fn oci_action(a: Action) -> Result<(&'static str, Option<u16>), String> {
+    Ok(match a {
+        Action::Allow => ("SCMP_ACT_ALLOW", None),
+        Action::Log => ("SCMP_ACT_LOG", None),
+        Action::KillThread => ("SCMP_ACT_KILL_THREAD", None),
+        Action::KillProcess => ("SCMP_ACT_KILL_PROCESS", None),
+        Action::UserNotif => ("SCMP_ACT_NOTIFY", None),
+        Action::Errno(n) => ("SCMP_ACT_ERRNO", Some(n)),
+        // The runtime spec carries TRACE's value in errnoRet too.
+        Action::Trace(n) => ("SCMP_ACT_TRACE", Some(n)),
+        Action::Trap(0) => ("SCMP_ACT_TRAP", None),
+        Action::Trap(n) => return Err(format!("TRAP({}) has no OCI form: SCMP_ACT_TRAP carries no value (use TRAP(0))", n)),
+    })
+}
+
+/// The profile as compact JSON.
+pub fn render(p: &Profile) -> String {
+    let mut out = String::from("{");
+    let (name, ret) = oci_action(p.default).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
+    out.push_str(&format!("\"defaultAction\":\"{}\"", name));
+    if let Some(n) = ret {
+        out.push_str(&format!(",\"defaultErrnoRet\":{}", n));
+    }
+    out.push_str(&format!(",\"architectures\":[\"{}\"],\"syscalls\":[", p.arch.oci_name()));
+    for (i, e) in p.entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"names\":[");
+        for (j, n) in e.names.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, n);
+        }
+        let (name, ret) = oci_action(e.action).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
+        out.push_str(&format!("],\"action\":\"{}\"", name));
+        if let Some(n) = ret {
+            out.push_str(&format!(",\"errnoRet\":{}", n));
+        }
+        if !e.args.is_empty() {
+            out.push_str(",\"args\":[");
+            for (j, a) in e.args.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                out.push_str(&format!("{{\"index\":{},\"value\":{}", a.index, a.a));
+                if a.op == dnf::Op::MaskedEq {
+                    out.push_str(&format!(",\"valueTwo\":{}", a.b));
+                }
+                out.push_str(&format!(",\"op\":\"{}\"}}", a.op.oci_name()));
+            }
+            out.push(']');
+        }
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
+}
+
+/// For each architecture, every name an OCI profile may use (`__NR_` names) → the Kafel name
+/// that denotes the same syscall there: `{"x86_64":{"stat":"newstat",…},…}`.
+pub fn names_json(arches: &[Arch]) -> String {
+    let mut out = String::from("{");
+    for (i, arch) in arches.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_string(&mut out, arch.name());
+        out.push_str(":{");
+        let mut pairs: Vec<(&str, &str)> = arch.nr_names().map(|(n, s)| (n, s.name)).collect();
+        pairs.sort_unstable();
+        for (j, (oci, kafel)) in pairs.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            json_string(&mut out, oci);
+            out.push(':');
+            json_string(&mut out, kafel);
+        }
+        out.push('}');
+    }
+    out.push('}');
+    out
+}
+
+/// What an OCI runtime decides for this syscall under `p` (the tests' oracle for the JSON's
+/// meaning): the action of a matching entry, else the default. `None` when two entries that
+/// match disagree (which `profile` never produces).
+pub fn evaluate(p: &Profile, nr: u32, args: &[u64; 6]) -> Option<Action> {
+    let name = match p.arch.nr_name(nr) {
+        Some(n) => n,
+        None => return Some(p.default),
+    };
+    let mut decided: Option<Action> = None;
+    for e in &p.entries {
+        if e.names.contains(&name) && e.args.iter().all(|a| a.holds(args)) {
+            match decided {
+                Some(d) if d != e.action => return None,
+                _ => decided = Some(e.action),
+            }
+        }
+    }
+    Some(decided.unwrap_or(p.default))
+}
