@@ -63,6 +63,10 @@ func Init(rawArgs string) {
 		fail(err, noUserns)
 	}
 	code, sig := reap(target)
+	// Stdio closes first, so the caller sees end-of-output no later than the status.
+	for fd := 0; fd <= 2; fd++ {
+		unix.Close(fd)
+	}
 	_ = send(status, message{Type: "exit", ExitCode: code, Signal: sig})
 	os.Exit(0)
 }

@@ -214,7 +214,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	var hostPid int
 	var failure *message
 	var exit *message
-	for {
+	for exit == nil {
 		m, fds, ok, err := status.receive()
 		if err != nil || !ok {
 			break
@@ -240,11 +240,17 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 			exit = &m
 		}
 	}
+	if exit != nil {
+		// Every process of the sandbox is gone (PID 1 reaped them all before reporting): the
+		// event goes out now; reaping PID 1 waits for the kernel to tear the namespaces down.
+		code := o.exited(exit.ExitCode, exit.Signal)
+		wait(pid)
+		removePlaceholders(placeholders)
+		return code, nil
+	}
 	ws := wait(pid)
 	removePlaceholders(placeholders)
 	switch {
-	case exit != nil:
-		return o.exited(exit.ExitCode, exit.Signal), nil
 	case failure != nil && failure.NoUserns:
 		return 0, &noUsernsError{errors.New(failure.Message)}
 	case failure != nil:
