@@ -11,20 +11,22 @@ import (
 
 // The containment steps of DESIGN.md, in order, and the stage that runs each:
 //
-//	outer engine (host namespaces)  1. re-exec as PID 1 in new user/mount/pid/ipc/uts/cgroup(/net) namespaces
-//	                                   (userns.SysProcAttr; cgroup chosen before, see cgroup.Plan)
+//	outer engine (host namespaces)  0. frame and config checked; Landlock present or degraded;
+//	                                   host sockets (and a root caller's secrets) added to the masks;
+//	                                   cgroup prepared (cgroup.Prepare)
+//	                                1. re-exec as PID 1 in new user, mount, pid, ipc, uts, cgroup
+//	                                   (and net) namespaces (userns.SysProcAttr)
 //	PID 1 (containInit)             2. the view: view.Build (propagation, root tmpfs, binds, masks,
-//	                                   /proc, /dev, /tmp, pivot_root)
-//	                                3. the network: loopback up; allowlist: proxy listener to the outer engine
-//	                                   hostname
-//	exec stage (lockdown)           4. rlimits (and joining a cgroup v1)       ┐ on the locked main
-//	                                5. session (PID 1's), fds above 2 closed,  │ thread, right
-//	                                   exactly the configured env              │ before execve
-//	                                6. capabilities dropped, no_new_privs,      │
-//	                                   Landlock, seccomp, execve               ┘
+//	                                   /proc, /dev, /tmp, pivot_root); hostname
+//	                                3. the network: lo up; allowlist: the proxy listener goes out
+//	exec stage (lockdown)           5. cwd, fds above 2 close-on-exec, exactly the configured env
+//	                                   (the session is PID 1's, made by the outer engine)
+//	  on the locked main thread,    6. capabilities dropped, no_new_privs, Landlock,
+//	  right before execve           4. rlimits and joining the cgroup (they bind the engine's own
+//	                                   runtime too, so they come late), seccomp, execve
 //	PID 1 (reap)                    7. reaper; the outer engine enforces the wall-clock timeout
 //
-// containInit runs steps 2, 3 and starts the exec stage; it returns the target's pid.
+// containInit runs steps 2 and 3 and starts the exec stage; it returns the target's pid.
 func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, error) {
 	res, err := view.Build(&c.Fs)
 	if err != nil {
