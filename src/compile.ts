@@ -93,8 +93,14 @@ async function resolveInclude(resolver: IncludeResolver | undefined, name: strin
   return Object.hasOwn(record, name) ? record[name] : null;
 }
 
-/** Runs one compile-type operation, answering include requests until the module is satisfied. */
-async function compileOp(op: number, text: string, opts: CompileOptions): Promise<Uint8Array> {
+/**
+ * Runs one compile-type operation (BPF, OCI, …), answering include requests until the module is
+ * satisfied; returns the payload. Shared by `compileSeccomp` and `toOciProfile`.
+ *
+ * @throws {PolicyError} listing every diagnostic with LINE:COL.
+ * @internal
+ */
+export async function compileOp(op: number, text: string, opts: CompileOptions): Promise<Uint8Array> {
   const arches = opts.arch === undefined ? [hostArch()] : typeof opts.arch === "string" ? [opts.arch] : [...opts.arch];
   const foreign = foreignValue(opts.foreignAction ?? "KILL_PROCESS");
   const includes = new Map<string, string | null>();

@@ -13,7 +13,7 @@ import { StockadeError } from "./errors.ts";
 const ABI_VERSION = 1;
 
 /** Operations the module serves (abi.rs `OP_*`). */
-export const Op = { Bpf: 1, Oci: 2, Seatbelt: 3, Disasm: 4 } as const;
+export const Op = { Bpf: 1, Oci: 2, Seatbelt: 3, Disasm: 4, Names: 5 } as const;
 
 /** Response status (abi.rs `STATUS_*`). */
 export const Status = { Ok: 0, Diagnostics: 1, NeedIncludes: 2, BadRequest: 3 } as const;

@@ -7,7 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Arch, ARCHES, compileSeccomp, disassemble, PolicyError } from "../compile.ts";
-import { toOciProfile } from "../oci.ts";
+import { stringifyOciProfile, toOciProfile } from "../oci.ts";
 import { Exit, readInput, usageError, writeStdout } from "./common.ts";
 
 const FORMATS = ["bpf", "hex", "disasm", "oci"] as const;
@@ -93,7 +93,7 @@ export async function compileCommand(args: string[]): Promise<number> {
   try {
     if (format === "oci") {
       if (arches.length > 1) throw usageError("OCI output takes one --arch", "run once per architecture");
-      out = JSON.stringify(await toOciProfile(text, { ...opts, arch: arches[0] }), null, 2) + "\n";
+      out = stringifyOciProfile(await toOciProfile(text, { ...opts, arch: arches[0] }));
     } else {
       const bpf = await compileSeccomp(text, opts);
       out = format === "bpf" ? bpf : format === "hex" ? hex(bpf) : await disassemble(bpf);
