@@ -53,6 +53,16 @@ func Run() int {
 	runtime.LockOSThread()
 	// Nothing inherited reaches the sandbox: the stages pass on only the descriptors they name.
 	_ = unix.CloseRange(frameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	// A closed 0, 1 or 2 would be taken by the next descriptor the engine opens and then handed
+	// to the target as its stdio: hold them with /dev/null.
+	for fd := 0; fd <= 2; fd++ {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			if null, err := unix.Open("/dev/null", unix.O_RDWR, 0); err == nil && null != fd {
+				_ = unix.Dup2(null, fd)
+				unix.Close(null)
+			}
+		}
+	}
 	o := &outer{ev: events.Open(eventsFd)}
 	code, err := o.run()
 	if err != nil {
