@@ -47,10 +47,16 @@ func system(rootfd int, path string, tmpBytes int64) error {
 
 // proc mounts a procfs of the sandbox's pid namespace, then protects the host-facing files.
 func proc(dst int, mounted func() (int, error)) error {
-	if err := unix.Mount("proc", procPath(dst), "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+	// hidepid: processes the target may not ptrace are not listed at all, which hides PID 1 (not
+	// dumpable) and its command line. "invisible" needs Linux 5.8; 2 is the older spelling.
+	err := unix.Mount("proc", procPath(dst), "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "hidepid=invisible")
+	if errors.Is(err, unix.EINVAL) {
+		err = unix.Mount("proc", procPath(dst), "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "hidepid=2")
+	}
+	if err != nil {
 		return step.Fail("mount", `proc on "/proc"`, err).WithHint("a procfs can only be mounted where the host's /proc is not partly covered (as in some containers)")
 	}
-	dst, err := mounted()
+	dst, err = mounted()
 	if err != nil {
 		return step.Fail("mount", `"/proc"`, err)
 	}
