@@ -6,13 +6,15 @@
 # Then, end to end, curl inside run() sandboxes: bench/proxy-e2e.ts.
 #
 #   sh bench/proxy.sh [SIZE_MB] [ROUNDS]      (default 200 MB, 3 rounds; the best round counts)
+#
+# BENCH_ENGINE_SRC names another engine source tree for the Go tool (run-all.sh's snapshot).
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-200}
 ROUNDS=${2:-3}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/stockade-bench.XXXXXX)}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)   proxy in process, curl client, ${SIZE} MB, best of ${ROUNDS}"
-(cd engine && go run ./cmd/stockade-proxy-bench -client curl -size-mb "$SIZE" -rounds "$ROUNDS" -requests 300) | tee "$OUT/proxy.txt"
+(cd "${BENCH_ENGINE_SRC:-engine}" && go run ./cmd/stockade-proxy-bench -client curl -size-mb "$SIZE" -rounds "$ROUNDS" -requests 300) | tee "$OUT/proxy.txt"
 tail -n 1 "$OUT/proxy.txt" | jq -r '
   ["http-forward", "connect-tunnel"][] as $m
   | "\($m): \(.ratioToDirect[$m] * 100 | round / 100)× direct throughput (target ≥ 0.8×: \(if .ratioToDirect[$m] >= 0.8 then "met" else "MISSED" end)), "
