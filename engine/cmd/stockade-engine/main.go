@@ -48,7 +48,7 @@ func main() {
 	case "__init": // hidden: PID 1 of the sandbox
 		sandbox.Init(arg())
 	case "__exec": // hidden: the last stage before the target
-		sandbox.Exec(arg())
+		sandbox.Exec()
 	case "__probe-userns": // hidden: probe's check inside fresh namespaces
 		os.Exit(sandbox.ProbeUserns())
 	case "-h", "--help", "help":

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"syscall"
+
 	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/config"
@@ -28,6 +30,28 @@ import (
 //
 // containInit runs steps 2 and 3 and starts the exec stage; it returns the target's pid.
 func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, error) {
+	cgroupFd := -1
+	if a.CgroupFile {
+		cgroupFd = initCgroupFd
+		a.Exec.CgroupProcs = true
+	}
+	// The exec stage starts first: its runtime starts up while the view is built.
+	var pidfd int
+	stage, err := startExecStage(frameFd, cgroupFd, &syscall.SysProcAttr{PidFD: &pidfd})
+	if err != nil {
+		return 0, err
+	}
+	unix.Close(frameFd)
+	// The pidfd goes out now, and PID 1 waits until the outer engine has read the host pid from
+	// it: once reaped, the process would read as -1.
+	err = send(status, message{Type: "spawned"}, stage.pidfd)
+	unix.Close(stage.pidfd)
+	if err != nil {
+		return 0, step.Fail("init", "report the target's pid", err)
+	}
+	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
+		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
+	}
 	res, err := view.Build(&c.Fs)
 	if err != nil {
 		return 0, err
@@ -58,38 +82,13 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 	}
 	a.Exec.InView = true
 	a.Exec.NprocBase = countThreads() + 1 // PID 1's threads and the exec stage itself
-	cgroupFd := -1
-	if a.CgroupFile {
-		cgroupFd = initCgroupFd
-		a.Exec.CgroupProcs = true
-	}
-	pid, pidfd, errs, err := startExecStage(&a.Exec, frameFd, cgroupFd)
-	if err != nil {
-		return 0, err
-	}
-	unix.Close(frameFd)
-	if cgroupFd >= 0 {
-		unix.Close(cgroupFd)
-	}
-	// The pidfd goes out now: the outer engine reads the host pid from it while the process
-	// certainly exists (PID 1 has not started reaping).
-	err = send(status, message{Type: "spawned"}, pidfd)
-	unix.Close(pidfd)
-	if err != nil {
-		return 0, step.Fail("init", "report the target's pid", err)
-	}
-	// Reaping would make the pidfd read -1: wait until the outer engine has read it (the exec
-	// stage starts meanwhile).
-	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
-		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
-	}
-	if err := waitExec(pid, errs); err != nil {
+	if err := stage.proceed(&a.Exec); err != nil {
 		return 0, err
 	}
 	if err := send(status, message{Type: "started"}); err != nil {
 		return 0, step.Fail("init", "report start", err)
 	}
-	return pid, nil
+	return stage.pid, nil
 }
 
 func quote(s string) string { return `"` + s + `"` }

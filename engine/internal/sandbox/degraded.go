@@ -2,15 +2,11 @@ package sandbox
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"os"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
-
-	"stockade/engine/internal/step"
 )
 
 // runDegraded runs the target without namespaces, on the host view, with Landlock, seccomp and
@@ -53,36 +49,19 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		args.NprocBase = userTasks()
 	}
 	o.ev.Warning("no-namespaces", "running without user namespaces (degrade: namespaces); absent: "+strings.Join(missing, "; "))
-	r, w, err := os.Pipe()
-	if err != nil {
-		return 0, step.Fail("exec", "pipe", err)
-	}
-	raw, _ := json.Marshal(args)
+	cgroupFd := -1
 	if o.cg.ProcsFile != nil {
 		args.CgroupProcs = true
-		raw, _ = json.Marshal(args)
+		cgroupFd = int(o.cg.ProcsFile.Fd())
 	}
 	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
-	files := []uintptr{0, 1, 2, uintptr(memfd), w.Fd()}
-	if o.cg.ProcsFile != nil {
-		files = append(files, o.cg.ProcsFile.Fd())
-	}
-	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)},
-		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: attr})
-	w.Close()
+	stage, err := startExecStage(memfd, cgroupFd, attr)
 	if err != nil {
-		r.Close()
-		return 0, step.Fail("exec", "start", err)
+		return 0, err
 	}
-	report, _ := io.ReadAll(r)
-	r.Close()
-	if len(report) > 0 {
-		wait(pid)
-		var m message
-		if json.Unmarshal(report, &m) != nil {
-			return 0, step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
-		}
-		return 0, m.asError()
+	pid := stage.pid
+	if err := stage.proceed(&args); err != nil {
+		return 0, err
 	}
 	o.ev.Started(pid)
 	stop := o.supervise(groupKiller(pid))

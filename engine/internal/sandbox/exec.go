@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -29,29 +30,40 @@ type execArgs struct {
 	NprocBase   int  `json:"nprocBase"`   // tasks of our uid in the user namespace before the target
 	CgroupMem   bool `json:"cgroupMem"`   // memory limited by a cgroup: no RLIMIT_AS
 	CgroupPids  bool `json:"cgroupPids"`  // pids limited by a cgroup: no RLIMIT_NPROC
-	CgroupProcs bool `json:"cgroupProcs"` // fd 5 is a cgroup.procs file to join right before execve
+	CgroupProcs bool `json:"cgroupProcs"` // fd 6 is a cgroup.procs file to join right before execve
 }
 
 // Fds of the exec stage.
 const (
-	execFrameFd  = 3
-	execErrorFd  = 4
-	execCgroupFd = 5
+	execFrameFd   = 3
+	execControlFd = 4 // in: execArgs as JSON, then end of file
+	execErrorFd   = 5 // out: an error message, or nothing when execve succeeded (close-on-exec)
+	execCgroupFd  = 6
 )
 
 // Exec is the last stage: a single-purpose process that locks the target down on its locked main
 // thread and execs it. Everything that constrains the engine's own Go runtime (RLIMIT_AS,
 // RLIMIT_NPROC, seccomp) comes last, immediately before execve.
-func Exec(rawArgs string) {
+//
+// It is started before PID 1 builds the view, so its runtime starts while the mounts are made;
+// it waits for its arguments on the control pipe, which PID 1 writes once the view is in place
+// (pivot_root moves this process's root along with PID 1's).
+func Exec() {
 	errPipe := os.NewFile(execErrorFd, "errors")
 	unix.CloseOnExec(execErrorFd)
-	var a execArgs
-	if err := json.Unmarshal([]byte(rawArgs), &a); err != nil {
-		reportExecError(errPipe, step.Fail("exec", "arguments", err))
-	}
 	c, filter, err := readFrameFd(execFrameFd)
 	if err != nil {
 		reportExecError(errPipe, err)
+	}
+	control := os.NewFile(execControlFd, "control")
+	raw, err := io.ReadAll(control)
+	control.Close()
+	if len(raw) == 0 {
+		os.Exit(step.ExitEngine) // the stage that started us gave up; it reports why
+	}
+	var a execArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		reportExecError(errPipe, step.Fail("exec", "arguments", err))
 	}
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		reportExecError(errPipe, step.Fail("close fds", "close_range", err))

@@ -71,45 +71,66 @@ func Init(rawArgs string) {
 	os.Exit(0)
 }
 
-// startExecStage starts the exec stage as PID 1's child; it returns its pid, a pidfd and the
-// read end of its error pipe.
-func startExecStage(a *execArgs, frameFd, cgroupFd int) (pid, pidfd int, errs *os.File, err error) {
-	raw, _ := json.Marshal(a)
-	r, w, err := os.Pipe()
+// execStage is a started exec stage.
+type execStage struct {
+	pid     int
+	pidfd   int      // -1 when not asked for
+	control *os.File // write end: the arguments, then close
+	errs    *os.File // read end: an error message, or end of file once the target is exec'd
+}
+
+// startExecStage starts the exec stage; it waits for its arguments (see Exec).
+func startExecStage(frameFd, cgroupFd int, sys *syscall.SysProcAttr) (*execStage, error) {
+	ctlR, ctlW, err := os.Pipe()
 	if err != nil {
-		return 0, 0, nil, step.Fail("exec", "pipe", err)
+		return nil, step.Fail("exec", "pipe", err)
 	}
-	files := []uintptr{0, 1, 2, uintptr(frameFd), w.Fd()}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		ctlR.Close()
+		ctlW.Close()
+		return nil, step.Fail("exec", "pipe", err)
+	}
+	files := []uintptr{0, 1, 2, uintptr(frameFd), ctlR.Fd(), errW.Fd()}
 	if cgroupFd >= 0 {
 		files = append(files, uintptr(cgroupFd))
 	}
-	pidfd = -1
-	pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec", string(raw)}, &syscall.ProcAttr{
-		Env:   innerEnv,
-		Files: files,
-		Sys:   &syscall.SysProcAttr{PidFD: &pidfd},
-	})
-	w.Close()
-	if err != nil {
-		r.Close()
-		return 0, 0, nil, step.Fail("exec", "start the exec stage", err)
+	s := &execStage{pidfd: -1, control: ctlW, errs: errR}
+	if sys.PidFD != nil {
+		*sys.PidFD = -1
 	}
-	return pid, pidfd, r, nil
+	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec"}, &syscall.ProcAttr{
+		Env: innerEnv, Files: files, Sys: sys,
+	})
+	ctlR.Close()
+	errW.Close()
+	if err != nil {
+		ctlW.Close()
+		errR.Close()
+		return nil, step.Fail("exec", "start the exec stage", err)
+	}
+	if sys.PidFD != nil {
+		s.pidfd = *sys.PidFD
+	}
+	return s, nil
 }
 
-// waitExec waits until the exec stage has exec'd the target (its error pipe closes) or failed
-// (it writes an error message).
-func waitExec(pid int, errs *os.File) error {
-	report, _ := io.ReadAll(errs)
-	errs.Close()
-	if len(report) == 0 {
+// proceed hands the exec stage its arguments and waits until it has exec'd the target (its error
+// pipe closes) or failed (it writes an error message, which is returned).
+func (s *execStage) proceed(a *execArgs) error {
+	raw, _ := json.Marshal(a)
+	_, werr := s.control.Write(raw)
+	s.control.Close()
+	report, _ := io.ReadAll(s.errs)
+	s.errs.Close()
+	if len(report) == 0 && werr == nil {
 		return nil
 	}
 	var ws unix.WaitStatus
-	_, _ = unix.Wait4(pid, &ws, 0, nil)
+	_, _ = unix.Wait4(s.pid, &ws, 0, nil)
 	var m message
 	if json.Unmarshal(report, &m) != nil || m.Type != "error" {
-		return step.Failf("exec", "", "unreadable report from the exec stage: %q", report)
+		return step.Failf("exec", "", "the exec stage ended without a report (%v, %q)", werr, report)
 	}
 	return m.asError()
 }
