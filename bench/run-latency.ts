@@ -1,24 +1,36 @@
 /**
  * Per-call latency from a running runtime (issue 3): `await run(["/bin/true"])` against a bare
  * `spawn("/bin/true")` awaited to exit, and bwrap through `spawnSync` and `spawn`, in Node, Deno
- * and Bun. Within one runtime the four are interleaved call by call, so drift in machine load
- * hits them alike. Target: run() ≤ 3× bare spawn.
+ * and Bun. Within one runtime the cases are interleaved call by call, so drift in machine load
+ * hits them alike. Target: run() ≤ 3× bare spawn. A fifth case spawns the engine itself on a
+ * prepared frame file (`run --frame`, the same isolation run() asks for), so run() minus it is
+ * the library's own cost (validation, config, frame, pipes, events).
  *
  *   node --import tsx bench/run-latency.ts [ITERATIONS]           all three runtimes, one table
  *   node --import tsx bench/run-latency.ts --worker [ITERATIONS]  this runtime only, one JSON line
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
+import { encodeFrame } from "../src/engine/frame.ts";
+import { locateEngine } from "../src/engine/locate.ts";
+import { baselinePolicy, compileRunSeccomp, toExecConfig } from "../src/policy.ts";
 import { run } from "../src/run.ts";
 import { BWRAP_ARGS, loadAverage, quantile, ratio, runtimes, spawnSyncToExit, spawnToExit } from "./measure.ts";
 
 const WARMUP = 20;
+const frameFile = join(mkdtempSync(join(tmpdir(), "stockade-latency-")), "true.frame");
+writeFileSync(frameFile, encodeFrame({ config: toExecConfig(["/bin/true"]), seccomp: await compileRunSeccomp(await baselinePolicy()) }));
+const engine = locateEngine();
 const cases: Record<string, () => unknown> = {
   spawn: () => spawnToExit("/bin/true", []),
   run: async () => {
     const r = await run(["/bin/true"]);
     if (r.code !== 0) throw new Error(`run(["/bin/true"]) exited with ${r.code}: ${r.stderrText}`);
   },
+  "engine --frame": () => spawnToExit(engine, ["run", "--frame", frameFile]),
   "bwrap spawnSync": () => spawnSyncToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
   "bwrap spawn": () => spawnToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
 };
