@@ -1,36 +1,22 @@
 //! KAFEL.md §7: "No input, however malformed, panics". A deterministic fuzz loop through the
 //! whole pipeline (`compile_bpf`, with includes): random bytes, token soup from the language's
-//! vocabulary, and mutations of the seed corpus in tests/corpus/. Every file in
+//! vocabulary, generated valid policies, and mutations of those and of the seed corpus in
+//! tests/corpus/. Every file in
 //! tests/corpus/crashers/ is replayed first, always.
 //!
 //! FUZZ_ITERS (default 1,000,000) and FUZZ_SEED scale and vary the run. A panic saves its input
 //! to tests/corpus/crashers/ and fails the test.
 
+mod front;
+
 use std::panic::{self, AssertUnwindSafe};
+
+use front::{random_policy, Rng};
 use std::path::{Path, PathBuf};
 
 use stockade_kafel::ir::Action;
 use stockade_kafel::tables::Arch;
 use stockade_kafel::{compile_bpf, IncludeMap, Options, Outcome};
-
-struct Rng(u64);
-
-impl Rng {
-    /// splitmix64
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'v, T>(&mut self, v: &'v [T]) -> &'v T {
-        &v[self.below(v.len())]
-    }
-}
 
 const VOCAB: &[&str] = &[
     "SYSCALL", "ALLOW", "LOG", "USER_NOTIF", "ERRNO", "KILL_PROCESS", "KILL_THREAD", "KILL", "DENY", "TRAP", "TRACE", "USE",
@@ -93,9 +79,10 @@ fn token_soup(rng: &mut Rng) -> Vec<u8> {
     out
 }
 
-fn mutate(rng: &mut Rng, corpus: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut v = rng.pick(corpus).1.clone();
-    for _ in 0..1 + rng.below(6) {
+/// Applies one to `max` random edits to `v`: cut, duplicate, insert a word, flip a byte, splice
+/// from the corpus, replace a range with a word.
+fn mutate(rng: &mut Rng, mut v: Vec<u8>, corpus: &[(String, Vec<u8>)], max: usize) -> Vec<u8> {
+    for _ in 0..1 + rng.below(max) {
         let len = v.len();
         let (a, b) = (rng.below(len + 1), rng.below(len + 1));
         let (lo, hi) = (a.min(b), a.max(b).min(lo_cap(a.min(b), len)));
@@ -172,17 +159,32 @@ struct Failure {
     what: String,
 }
 
-fn run_one(input: &[u8], includes: &IncludeMap, opts: &Options) -> Result<(), String> {
+/// Outcomes seen: compiled, diagnostics, includes requested.
+#[derive(Default, Debug)]
+struct Tally {
+    ok: u64,
+    diagnostics: u64,
+    need_includes: u64,
+}
+
+fn run_one(input: &[u8], includes: &IncludeMap, opts: &Options, tally: &mut Tally) -> Result<(), String> {
     let r = panic::catch_unwind(AssertUnwindSafe(|| compile_bpf(input, includes, opts)));
     match r {
         Err(e) => {
             let msg = e.downcast_ref::<String>().cloned().or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()));
             Err(format!("panic: {}", msg.unwrap_or_default()))
         }
-        Ok(out) => match insane(&out, includes) {
-            Some(w) => Err(w),
-            None => Ok(()),
-        },
+        Ok(out) => {
+            match out {
+                Outcome::Ok(_) => tally.ok += 1,
+                Outcome::Diagnostics(_) => tally.diagnostics += 1,
+                Outcome::NeedIncludes(_) => tally.need_includes += 1,
+            }
+            match insane(&out, includes) {
+                Some(w) => Err(w),
+                None => Ok(()),
+            }
+        }
     }
 }
 
@@ -205,13 +207,14 @@ fn save_crasher(f: &Failure) -> PathBuf {
     path
 }
 
-fn fuzz(iters: u64, seed: u64) -> Vec<Failure> {
+fn fuzz(iters: u64, seed: u64) -> (Vec<Failure>, Tally) {
+    let mut tally = Tally::default();
     let includes = fuzz_includes();
     let all = Options { arches: Arch::ALL.to_vec(), foreign: Action::KillProcess };
     let mut failures = Vec::new();
     // Regressions first, always.
     for (name, input) in read_dir(&corpus_dir().join("crashers")) {
-        if let Err(what) = run_one(&input, &includes, &all) {
+        if let Err(what) = run_one(&input, &includes, &all, &mut tally) {
             failures.push(Failure { input, what: format!("{}: {}", name, what) });
         }
     }
@@ -223,20 +226,28 @@ fn fuzz(iters: u64, seed: u64) -> Vec<Failure> {
     }
     let mut rng = Rng(seed);
     for _ in 0..iters {
-        let input = match rng.below(8) {
+        let input = match rng.below(10) {
             0 => random_bytes(&mut rng),
             1 | 2 => token_soup(&mut rng),
-            _ => mutate(&mut rng, &corpus),
+            3 | 4 => random_policy(&mut rng).into_bytes(),
+            5 | 6 => {
+                let base = random_policy(&mut rng).into_bytes();
+                mutate(&mut rng, base, &corpus, 2)
+            }
+            _ => {
+                let base = rng.pick(&corpus).1.clone();
+                mutate(&mut rng, base, &corpus, 3)
+            }
         };
         let opts = options(&mut rng);
-        if let Err(what) = run_one(&input, &includes, &opts) {
+        if let Err(what) = run_one(&input, &includes, &opts, &mut tally) {
             failures.push(Failure { input, what });
             if failures.len() >= 20 {
                 break;
             }
         }
     }
-    failures
+    (failures, tally)
 }
 
 #[test]
@@ -248,9 +259,11 @@ fn no_input_panics() {
     panic::set_hook(quiet);
     // The WASM module runs on a 1 MiB stack: fuzz on one too, so deep recursion shows here.
     let started = std::time::Instant::now();
-    let failures = std::thread::Builder::new().stack_size(1 << 20).spawn(move || fuzz(iters, seed)).unwrap().join().unwrap();
+    let (failures, tally) = std::thread::Builder::new().stack_size(1 << 20).spawn(move || fuzz(iters, seed)).unwrap().join().unwrap();
     panic::set_hook(previous);
-    eprintln!("fuzz: {} inputs in {:.1} s", iters, started.elapsed().as_secs_f64());
+    eprintln!("fuzz: {} inputs in {:.1} s: {:?}", iters, started.elapsed().as_secs_f64(), tally);
+    // The mutations must reach the back end often, or the loop only fuzzes the parser.
+    assert!(tally.ok * 20 >= iters, "only {} of {} inputs compiled", tally.ok, iters);
     for f in &failures {
         let path = save_crasher(f);
         eprintln!("{} -> {}\n{:?}", f.what, path.display(), String::from_utf8_lossy(&f.input));
