@@ -96,3 +96,19 @@ func TestEncodeAppliesTheLimits(t *testing.T) {
 		t.Fatal("an empty config was encoded")
 	}
 }
+
+func FuzzReadNeverPanics(f *testing.F) {
+	ok, _ := Encode(&Frame{Config: cfg, Seccomp: bpf, Seatbelt: []byte("x")})
+	f.Add(ok)
+	f.Add([]byte("STKD\x01\x00\x01\x00\x01\x00\x00\x00\x02\x00\x00\x00{}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fr, err := Read(bytes.NewReader(data))
+		if err == nil {
+			// Whatever is accepted encodes back to the same bytes.
+			again, eerr := Encode(fr)
+			if eerr != nil || !bytes.Equal(again, data) {
+				t.Fatalf("accepted a frame that does not round-trip: %q", data)
+			}
+		}
+	})
+}

@@ -436,3 +436,30 @@ func TestRootCallerCannotReadRootOnlyFiles(t *testing.T) {
 		t.Fatalf("a root caller's sandbox read /etc/shadow: %q", r.stdout)
 	}
 }
+
+func TestLargeFrameThroughAPipe(t *testing.T) {
+	// 600 KiB of environment (one string may not pass 128 KiB: execve's own limit).
+	c := sh(`printf %s "$B0$B1$B2$B3$B4$B5" | wc -c`)
+	for i := 0; i < 6; i++ {
+		c.Env[fmt.Sprintf("B%d", i)] = strings.Repeat("x", 100<<10)
+	}
+	raw, _ := json.Marshal(c)
+	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr, pw, _ := os.Pipe()
+	cmd := exec.Command(engineBin, "run")
+	var stdout strings.Builder
+	cmd.Stdout = &stdout
+	cmd.ExtraFiles = []*os.File{pr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pr.Close()
+	go func() { pw.Write(data); pw.Close() }()
+	cmd.Wait()
+	if strings.TrimSpace(stdout.String()) != fmt.Sprint(600<<10) {
+		t.Fatalf("exit %d, stdout %q", cmd.ProcessState.ExitCode(), stdout.String())
+	}
+}
