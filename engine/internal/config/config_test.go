@@ -83,3 +83,28 @@ func TestNetworkMarshalRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseNeverPanics(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(vectors, "*", "*.json"))
+	for _, p := range files {
+		data, _ := os.ReadFile(p)
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse(data)
+		if err != nil {
+			if _, ok := err.(*Error); !ok {
+				t.Fatalf("error of type %T: %v", err, err)
+			}
+			return
+		}
+		// What is accepted is written back in a form that is accepted again.
+		out, err := jsonMarshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse(out); err != nil {
+			t.Fatalf("accepted %q but not its re-encoding %q: %v", data, out, err)
+		}
+	})
+}
