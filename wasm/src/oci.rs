@@ -18,8 +18,6 @@
 
 pub mod dnf;
 
-use std::collections::BTreeMap;
-
 use crate::abi::json_string;
 use crate::diag::{Diagnostic, Pos};
 use crate::ir::{Action, ArchPolicy, Cond};
@@ -87,7 +85,7 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
         diags.push(Diagnostic::new(default_pos(), format!("The default action {}", why)));
     }
     let arg_mask = if ap.arch == Arch::I386 { 0xffff_ffff } else { u64::MAX };
-    let mut grouped: BTreeMap<(Action, Vec<Atom>), Vec<&'static str>> = BTreeMap::new();
+    let mut found: Vec<(Action, Vec<Atom>, &'static str)> = Vec::new();
     for s in &ap.syscalls {
         let conds: Vec<Option<&Cond>> = s.rules.iter().map(|r| r.cond.as_ref()).collect();
         for (i, rule) in s.rules.iter().enumerate() {
@@ -108,9 +106,7 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
             };
             match dnf::rule_region(&conds, i, arg_mask) {
                 Ok(terms) => {
-                    for t in terms {
-                        grouped.entry((rule.action, t)).or_insert_with(Vec::new).push(name);
-                    }
+                    found.extend(terms.into_iter().map(|t| (rule.action, t, name)));
                 }
                 Err(why) => {
                     let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
@@ -122,14 +118,18 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
     if !diags.is_empty() {
         return Err(diags);
     }
-    let entries = grouped
-        .into_iter()
-        .map(|((action, args), mut names)| {
-            names.sort_unstable();
-            names.dedup();
-            Entry { names, action, args }
-        })
-        .collect();
+    // Entries that share (action, args) become one, names sorted.
+    let mut entries: Vec<Entry> = Vec::new();
+    for (action, args, name) in dnf::sorted(found) {
+        match entries.last_mut() {
+            Some(e) if e.action == action && e.args == args => {
+                if e.names.last() != Some(&name) {
+                    e.names.push(name);
+                }
+            }
+            _ => entries.push(Entry { names: vec![name], action, args }),
+        }
+    }
     Ok(Profile { arch: ap.arch, default: ap.default, entries })
 }
 
@@ -204,15 +204,13 @@ pub fn names_json(arches: &[Arch]) -> String {
         }
         json_string(&mut out, arch.name());
         out.push_str(":{");
-        let mut pairs: Vec<(&str, &str)> = arch.nr_names().map(|(n, s)| (n, s.name)).collect();
-        pairs.sort_unstable();
-        for (j, (oci, kafel)) in pairs.iter().enumerate() {
+        for (j, (oci, s)) in arch.nr_names().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             json_string(&mut out, oci);
             out.push(':');
-            json_string(&mut out, kafel);
+            json_string(&mut out, s.name);
         }
         out.push('}');
     }

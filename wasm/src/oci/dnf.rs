@@ -9,6 +9,8 @@
 //! `&`/`|` constants is `(x & A) | B`, and any comparison of it with a constant is a union of
 //! masked equalities ("cubes"), found bit by bit from the top.
 
+use std::cmp::Ordering;
+
 use crate::ir::{CmpOp, Cond, Value};
 
 /// Terms past this make the profile useless to read and slow to load: an error instead.
@@ -308,7 +310,7 @@ fn and(l: &Dnf, r: &Dnf) -> Result<Dnf, Why> {
     for x in l {
         for y in r {
             let mut t: Term = x.iter().chain(y.iter()).copied().collect();
-            t.sort();
+            sort_small(&mut t);
             t.dedup();
             out.extend(normalize(t)?);
             if out.len() > MAX_TERMS * 4 {
@@ -323,22 +325,43 @@ fn and(l: &Dnf, r: &Dnf) -> Result<Dnf, Why> {
     Ok(out)
 }
 
-/// Sorted, without duplicates, and without terms implied by a smaller one (absorption).
+/// Sorted, without duplicates, and without terms implied by another (absorption).
 fn simplify(mut d: Dnf) -> Dnf {
     for t in d.iter_mut() {
-        t.sort();
+        sort_small(t);
         t.dedup();
     }
-    d.sort_by(|x, y| x.len().cmp(&y.len()).then_with(|| x.cmp(y)));
+    let mut d = sorted(d);
     d.dedup();
-    let mut out: Dnf = Vec::with_capacity(d.len());
-    for t in d {
-        if !out.iter().any(|s| s.iter().all(|a| t.contains(a))) {
-            out.push(t);
+    // Drop a term when another term's atoms are a subset of its own (that term covers it).
+    let implied = |t: &Term, d: &Dnf| d.iter().any(|s| s.len() < t.len() && s.iter().all(|a| t.contains(a)));
+    let keep: Vec<bool> = d.iter().map(|t| !implied(t, &d)).collect();
+    d.into_iter().zip(keep).filter(|(_, k)| *k).map(|(t, _)| t).collect()
+}
+
+/// Insertion sort, for terms (a handful of atoms): far less code than the library's sorts.
+pub fn sort_small(t: &mut Term) {
+    for i in 1..t.len() {
+        let mut j = i;
+        while j > 0 && t[j - 1] > t[j] {
+            t.swap(j - 1, j);
+            j -= 1;
         }
     }
-    out.sort();
-    out
+}
+
+/// `v` sorted. Every caller shares one instance of the library sort (on indexes, through a
+/// `dyn` comparison): each instance costs the WASM module ~8 KB.
+pub fn sorted<T: Ord>(v: Vec<T>) -> Vec<T> {
+    let idx = order(v.len(), &|a, b| v[a].cmp(&v[b]));
+    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
+    idx.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+fn order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..n).collect();
+    idx.sort_unstable_by(|&a, &b| cmp(a, b));
+    idx
 }
 
 /// A sorted term → equivalent terms with at most one atom per argument (none if unsatisfiable).
@@ -430,8 +453,6 @@ fn merge(index: u8, atoms: &[Atom]) -> Vec<Option<Atom>> {
             }
         }
     }
-    out.sort();
-    out.dedup();
     out
 }
 
