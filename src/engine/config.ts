@@ -82,8 +82,12 @@ export const ExecConfigSchema = v.strictObject({
   /** argv[0] is an absolute path or a name looked up in `env.PATH` inside the view. */
   argv: v.pipe(v.array(v.pipe(v.string(), noNul)), v.minLength(1, "must name a command"), v.maxLength(65536)),
   cwd: AbsPath,
-  /** Exactly the target's environment: nothing else is passed. */
-  env: v.record(EnvName, v.pipe(v.string(), noNul)),
+  /** Exactly the target's environment: nothing else is passed. An array is refused (valibot's
+   * record would take `["A=1"]` as `{ "0": "A=1" }`; the engine refuses it too). */
+  env: v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "must be an object"),
+    v.record(EnvName, v.pipe(v.string(), noNul)),
+  ),
   fs: FsConfig,
   network: NetworkConfig,
   limits: LimitsConfig,
