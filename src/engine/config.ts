@@ -24,7 +24,12 @@ export const AbsPath = v.pipe(
   ),
 );
 
-const Count = v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.maxValue(Number.MAX_SAFE_INTEGER));
+const Count = v.pipe(
+  v.number(),
+  v.integer("must be a whole number"),
+  v.minValue(1, "must be at least 1"),
+  v.maxValue(Number.MAX_SAFE_INTEGER),
+);
 
 /** A protection the caller accepts losing, by name, when this machine cannot provide it. */
 export const Degradation = v.picklist(["namespaces", "landlock"]);
@@ -58,21 +63,30 @@ export const FsConfig = v.strictObject({
   tmpBytes: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)),
 });
 
+/** An object that is not an array (valibot's object and record schemas take arrays too). */
+const plainObject = v.custom<Record<string, unknown>>(
+  (x) => typeof x === "object" && x !== null && !Array.isArray(x),
+  "must be an object",
+);
+
 /** Resource limits; an absent field means no limit. */
-export const LimitsConfig = v.strictObject({
-  /** cgroup memory.max where a delegated cgroup is writable, else RLIMIT_AS (with a warning). */
-  memoryBytes: v.optional(Count),
-  /** cgroup pids.max where possible, else RLIMIT_NPROC in the sandbox's user namespace. */
-  pids: v.optional(Count),
-  /** RLIMIT_CPU. */
-  cpuSeconds: v.optional(Count),
-  /** Wall-clock limit; the whole process tree is killed when it passes. */
-  wallMs: v.optional(Count),
-  /** RLIMIT_FSIZE. */
-  fileSizeBytes: v.optional(Count),
-  /** RLIMIT_NOFILE. */
-  openFiles: v.optional(Count),
-});
+export const LimitsConfig = v.pipe(
+  plainObject,
+  v.strictObject({
+    /** cgroup memory.max where a delegated cgroup is writable, else RLIMIT_AS (with a warning). */
+    memoryBytes: v.optional(Count),
+    /** cgroup pids.max where possible, else RLIMIT_NPROC in the sandbox's user namespace. */
+    pids: v.optional(Count),
+    /** RLIMIT_CPU. */
+    cpuSeconds: v.optional(Count),
+    /** Wall-clock limit; the whole process tree is killed when it passes. */
+    wallMs: v.optional(Count),
+    /** RLIMIT_FSIZE. */
+    fileSizeBytes: v.optional(Count),
+    /** RLIMIT_NOFILE. */
+    openFiles: v.optional(Count),
+  }),
+);
 
 const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
 
@@ -82,12 +96,8 @@ export const ExecConfigSchema = v.strictObject({
   /** argv[0] is an absolute path or a name looked up in `env.PATH` inside the view. */
   argv: v.pipe(v.array(v.pipe(v.string(), noNul)), v.minLength(1, "must name a command"), v.maxLength(65536)),
   cwd: AbsPath,
-  /** Exactly the target's environment: nothing else is passed. An array is refused (valibot's
-   * record would take `["A=1"]` as `{ "0": "A=1" }`; the engine refuses it too). */
-  env: v.pipe(
-    v.custom<Record<string, unknown>>((x) => typeof x === "object" && x !== null && !Array.isArray(x), "must be an object"),
-    v.record(EnvName, v.pipe(v.string(), noNul)),
-  ),
+  /** Exactly the target's environment: nothing else is passed. */
+  env: v.pipe(plainObject, v.record(EnvName, v.pipe(v.string(), noNul))),
   fs: FsConfig,
   network: NetworkConfig,
   limits: LimitsConfig,
