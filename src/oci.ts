@@ -204,12 +204,14 @@ export interface FromOciOptions {
   arch?: Arch | readonly Arch[];
 }
 
-/** For each architecture, OCI (`__NR_`) name → the Kafel name of the same syscall. */
-async function syscallNames(arches: readonly Arch[]): Promise<Record<string, Record<string, string>>> {
+/** For each architecture, OCI (`__NR_`) name → the Kafel name of the same syscall and its number. */
+type NameTable = Record<string, Record<string, [string, number]>>;
+
+async function syscallNames(arches: readonly Arch[]): Promise<NameTable> {
   const res = await call({ op: Op.Names, foreign: 0x8000_0000, arches, text: "", includes: new Map() });
   const payload = new TextDecoder().decode(res.payload);
   if (res.status !== Status.Ok) throw new StockadeError("USAGE_ERROR", payload);
-  return JSON.parse(payload) as Record<string, Record<string, string>>;
+  return JSON.parse(payload) as NameTable;
 }
 
 /** Text safe inside a `//` comment: one line of printable ASCII. */
@@ -266,7 +268,7 @@ function entryArches(s: ParsedSyscall, targets: readonly Arch[]): Arch[] {
   return out;
 }
 
-function entryLines(s: ParsedSyscall, i: number, targets: readonly Arch[], names: Record<string, Record<string, string>>, dflt: string): string[] {
+function entryLines(s: ParsedSyscall, i: number, targets: readonly Arch[], names: NameTable, dflt: string): string[] {
   const label = `syscalls[${i}]`;
   const action = kafelAction(s.action, s.errnoRet);
   const list = s.names ?? [s.name!];
@@ -287,11 +289,14 @@ function entryLines(s: ParsedSyscall, i: number, targets: readonly Arch[], names
   const filters: string[] = [];
   const unknown: string[] = [];
   for (const name of list) {
-    // Group the architectures by the Kafel name the syscall has there.
+    // Group the architectures by how the syscall is written there: its Kafel name, or its
+    // number where that name is no Kafel identifier (x86_64's unimplemented "_sysctl").
     const byKafel = new Map<string, Arch[]>();
     for (const a of arches) {
-      const k = names[a]?.[name];
-      if (k !== undefined) byKafel.set(k, [...(byKafel.get(k) ?? []), a]);
+      const found = Object.hasOwn(names[a] ?? {}, name) ? names[a][name] : undefined;
+      if (found === undefined) continue;
+      const k = /^[A-Za-z][A-Za-z0-9_]*$/.test(found[0]) ? found[0] : `SYSCALL[${found[1]}]`;
+      byKafel.set(k, [...(byKafel.get(k) ?? []), a]);
     }
     if (byKafel.size === 0) unknown.push(name);
     for (const [k, on] of byKafel) {

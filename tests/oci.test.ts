@@ -58,6 +58,16 @@ describe("fromOciProfile() on a Docker-style default profile", () => {
     for (const arch of ["x86_64", "aarch64", "i386", "riscv64"] as const) await compileSeccomp(text, { arch });
   });
 
+  it("writes a syscall whose name is no Kafel identifier by number, and skips names no table has", async () => {
+    const text = await fromOciProfile({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["_sysctl", "constructor", "__proto__"], action: "SCMP_ACT_ALLOW" }] }, { arch: ["x86_64", "i386"] });
+    assert.match(text, /SYSCALL\[156\] ON x86_64/);
+    assert.match(text, /SYSCALL\[149\] ON i386/);
+    assert.match(text, /skipped: constructor, __proto__/);
+    const prog = await compileSeccomp(text, { arch: "x86_64" });
+    assert.equal(decide(prog, "x86_64", 156), RET.ALLOW);
+    assert.equal(decide(prog, "x86_64", 157), errno(1));
+  });
+
   it("keeps 64-bit values exact and ORs repeated argument indexes as runc does", async () => {
     const text = await fromOciProfile(
       '{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[' +

@@ -195,7 +195,7 @@ pub fn render(p: &Profile) -> String {
 }
 
 /// For each architecture, every name an OCI profile may use (`__NR_` names) → the Kafel name
-/// that denotes the same syscall there: `{"x86_64":{"stat":"newstat",…},…}`.
+/// of the same syscall there and its number: `{"x86_64":{"stat":["newstat",4],…},…}`.
 pub fn names_json(arches: &[Arch]) -> String {
     let mut out = String::from("{");
     for (i, arch) in arches.iter().enumerate() {
@@ -209,8 +209,9 @@ pub fn names_json(arches: &[Arch]) -> String {
                 out.push(',');
             }
             json_string(&mut out, oci);
-            out.push(':');
+            out.push_str(":[");
             json_string(&mut out, s.name);
+            out.push_str(&format!(",{}]", s.nr));
         }
         out.push('}');
     }
