@@ -405,6 +405,30 @@ fn docker_like_policy_decides_like_the_reference_evaluator() {
 }
 
 #[test]
+fn the_kernel_action_cache_can_prove_every_unconditional_allow() {
+    let baseline = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/baseline.kafel")).unwrap();
+    let arches = [Arch::X86_64, Arch::I386, Arch::Aarch64, Arch::Riscv64];
+    for (text, targets) in [(docker_like(), &arches[..1]), (baseline, &arches[..])] {
+        let opts = options(targets);
+        let policy = match stockade_kafel::compile_ir(text.as_bytes(), &Default::default(), &opts) {
+            stockade_kafel::Outcome::Ok(p) => p,
+            other => panic!("{:?}", other),
+        };
+        let prog = gen_ok(&policy);
+        let mut cached = 0;
+        for ap in &policy.arches {
+            for nr in 0..=600u32 {
+                let d = data(ap.arch, nr, [0; 6]);
+                let always_allowed = decided_without_args(&policy, d.arch, nr) && ir_eval::evaluate(&policy, &d) == ALLOW;
+                assert_eq!(kernel_caches_allow(&prog, d.arch, nr), always_allowed, "{:?} nr {}", ap.arch, nr);
+                cached += always_allowed as usize;
+            }
+        }
+        assert!(cached > 250 * targets.len(), "only {} cached", cached);
+    }
+}
+
+#[test]
 #[ignore = "timing, run with --ignored --nocapture"]
 fn compile_time_of_the_docker_like_policy() {
     use std::time::Instant;

@@ -337,3 +337,34 @@ pub fn first_arg_load(prog: &[Insn], arch: u32, nr: u32) -> Option<usize> {
     }
     None
 }
+
+/// The kernel's action-cache check (kernel/seccomp.c `seccomp_is_const_allow`): runs the
+/// filter for `(arch, nr)` knowing nothing else, with only the instructions the kernel's
+/// emulator understands; true when that proves the syscall is always allowed, so the kernel
+/// skips the filter for it from then on.
+pub fn kernel_caches_allow(prog: &[Insn], arch: u32, nr: u32) -> bool {
+    let mut a = 0u32;
+    let mut pc = 0usize;
+    while pc < prog.len() {
+        let i = prog[pc];
+        pc += 1;
+        match i.code {
+            0x20 if i.k == 0 => a = nr,
+            0x20 if i.k == 4 => a = arch,
+            0x06 => return i.k == 0x7fff_0000,
+            0x05 => pc += i.k as usize,
+            0x15 | 0x25 | 0x35 | 0x45 => {
+                let taken = match i.code & 0xf0 {
+                    0x10 => a == i.k,
+                    0x20 => a > i.k,
+                    0x30 => a >= i.k,
+                    _ => a & i.k != 0,
+                };
+                pc += if taken { i.jt } else { i.jf } as usize;
+            }
+            0x54 => a &= i.k,
+            _ => return false,
+        }
+    }
+    false
+}
