@@ -268,7 +268,7 @@ fn numbers_of(text: &str, arches: &[Arch], numbers: &[u64]) -> Vec<u32> {
 #[test]
 fn random_kafel_texts_compile_to_what_the_reference_evaluator_means() {
     let mut r = Rng(seed(101));
-    let n = cases(1000);
+    let n = cases(2000);
     let mut compiled = 0;
     for case in 0..n {
         let mut targets: Vec<Arch> = Vec::new();
