@@ -114,6 +114,8 @@ fn regions_are_exact() {
                 }
             };
             assert!(one_per_index(&region), "{:?}", region);
+            // libseccomp compares 32 bits on i386: a constant with high bits would be cut.
+            assert!(!i386 || region.iter().flatten().all(|a| (a.a | a.b) >> 32 == 0), "{:?}", region);
             for _ in 0..200 {
                 let a = args(&mut r, i386);
                 let first = refs.iter().position(|c| c.map_or(true, |c| ir_eval::cond(c, &a)));

@@ -89,7 +89,7 @@ pub fn rule_region(conds: &[Option<&Cond>], i: usize, arg_mask: u64) -> Result<D
         if acc.is_empty() {
             break;
         }
-        acc = and(&acc, &c.dnf(earlier, true)?)?;
+        acc = and(&acc, &c.dnf(earlier, true)?, arg_mask)?;
     }
     Ok(acc)
 }
@@ -111,7 +111,7 @@ impl Converter {
     fn dnf(&self, cond: &Cond, negate: bool) -> Result<Dnf, Why> {
         match (cond, negate) {
             (Cond::Not(c), n) => self.dnf(c, !n),
-            (Cond::And(l, r), false) | (Cond::Or(l, r), true) => and(&self.dnf(l, negate)?, &self.dnf(r, negate)?),
+            (Cond::And(l, r), false) | (Cond::Or(l, r), true) => and(&self.dnf(l, negate)?, &self.dnf(r, negate)?, self.arg_mask),
             (Cond::Or(l, r), false) | (Cond::And(l, r), true) => or(self.dnf(l, negate)?, self.dnf(r, negate)?),
             (Cond::Cmp { op, lhs, rhs, wide }, n) => self.cmp(*op, lhs, rhs, *wide, n),
         }
@@ -305,14 +305,15 @@ fn or(mut l: Dnf, r: Dnf) -> Result<Dnf, Why> {
     Ok(out)
 }
 
-fn and(l: &Dnf, r: &Dnf) -> Result<Dnf, Why> {
+/// `l ∧ r`; `max` is the largest value an argument can have.
+fn and(l: &Dnf, r: &Dnf, max: u64) -> Result<Dnf, Why> {
     let mut out = Vec::new();
     for x in l {
         for y in r {
             let mut t: Term = x.iter().chain(y.iter()).copied().collect();
             sort_small(&mut t);
             t.dedup();
-            out.extend(normalize(t)?);
+            out.extend(normalize(t, max)?);
             if out.len() > MAX_TERMS * 4 {
                 return Err(too_big());
             }
@@ -365,12 +366,12 @@ fn order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
 }
 
 /// A sorted term → equivalent terms with at most one atom per argument (none if unsatisfiable).
-fn normalize(t: Term) -> Result<Dnf, Why> {
+fn normalize(t: Term, max: u64) -> Result<Dnf, Why> {
     let mut out: Dnf = vec![Vec::new()];
     let mut i = 0;
     while i < t.len() {
         let j = i + t[i..].iter().take_while(|a| a.index == t[i].index).count();
-        let choices = if j - i == 1 { vec![Some(t[i])] } else { merge(t[i].index, &t[i..j]) };
+        let choices = if j - i == 1 { vec![Some(t[i])] } else { merge(t[i].index, &t[i..j], max) };
         if choices.is_empty() {
             return Ok(Vec::new());
         }
@@ -392,9 +393,10 @@ fn normalize(t: Term) -> Result<Dnf, Why> {
 }
 
 /// The intersection of several comparisons on one argument, as alternatives (`None` = no
-/// constraint left; empty = unsatisfiable): a set of intervals cut by one cube.
-fn merge(index: u8, atoms: &[Atom]) -> Vec<Option<Atom>> {
-    let mut ivs: Vec<(u64, u64)> = vec![(0, u64::MAX)];
+/// constraint left; empty = unsatisfiable): a set of intervals of `[0, max]` cut by one cube.
+/// Every constant written stays within `max` (libseccomp compares only 32 bits on i386).
+fn merge(index: u8, atoms: &[Atom], max: u64) -> Vec<Option<Atom>> {
+    let mut ivs: Vec<(u64, u64)> = vec![(0, max)];
     let (mut m, mut val) = (0u64, 0u64);
     for at in atoms {
         let keep: Vec<(u64, u64)> = match at.op {
@@ -412,6 +414,9 @@ fn merge(index: u8, atoms: &[Atom]) -> Vec<Option<Atom>> {
                 .copied()
                 .filter(|&(lo, hi)| lo <= hi && !(at.a == 0 && lo == 0) && !(at.a == u64::MAX && hi == u64::MAX))
                 .collect(),
+            // Past `max` nothing is left; the clipping below keeps the rest within it.
+            Op::Gt if at.a >= max => Vec::new(),
+            Op::Ge if at.a > max => Vec::new(),
             Op::Lt if at.a == 0 => Vec::new(),
             Op::Lt => vec![(0, at.a - 1)],
             Op::Le => vec![(0, at.a)],
@@ -421,25 +426,25 @@ fn merge(index: u8, atoms: &[Atom]) -> Vec<Option<Atom>> {
         };
         ivs = ivs
             .iter()
-            .flat_map(|&(lo, hi)| keep.iter().map(move |&(klo, khi)| (lo.max(klo), hi.min(khi))))
+            .flat_map(|&(lo, hi)| keep.iter().map(move |&(klo, khi)| (lo.max(klo), hi.min(khi).min(max))))
             .filter(|(lo, hi)| lo <= hi)
             .collect();
     }
     let native = |op: Op, a: u64| Some(Atom { index, op, a, b: 0 });
     if m == 0 {
-        if let [(0, x), (y, u64::MAX)] = ivs[..] {
-            if x.wrapping_add(2) == y {
+        if let [(0, x), (y, top)] = ivs[..] {
+            if top == max && x.wrapping_add(2) == y {
                 return vec![native(Op::Ne, x + 1)];
             }
         }
         let mut out = Vec::new();
         for &(lo, hi) in &ivs {
             match (lo, hi) {
-                (0, u64::MAX) => out.push(None),
+                (0, hi) if hi == max => out.push(None),
                 (lo, hi) if lo == hi => out.push(native(Op::Eq, lo)),
                 (0, hi) => out.push(native(Op::Le, hi)),
-                (lo, u64::MAX) => out.push(native(Op::Ge, lo)),
-                (lo, hi) => out.extend(interval_cubes(lo, hi).map(|(cm, cv)| Some(Atom { index, op: Op::MaskedEq, a: cm, b: cv }))),
+                (lo, hi) if hi == max => out.push(native(Op::Ge, lo)),
+                (lo, hi) => out.extend(interval_cubes(lo, hi).map(|(cm, cv)| Some(Atom { index, op: Op::MaskedEq, a: cm & max, b: cv }))),
             }
         }
         return out;
@@ -449,7 +454,7 @@ fn merge(index: u8, atoms: &[Atom]) -> Vec<Option<Atom>> {
         for (cm, cv) in interval_cubes(lo, hi) {
             // Two cubes meet where their common bits agree; the meeting is a cube.
             if cm & m & (cv ^ val) == 0 {
-                out.push(Some(Atom { index, op: Op::MaskedEq, a: cm | m, b: cv | val }));
+                out.push(Some(Atom { index, op: Op::MaskedEq, a: (cm | m) & max, b: cv | val }));
             }
         }
     }
