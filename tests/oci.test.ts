@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { compileSeccomp, ConfigError, fromOciProfile, type OciProfile, PolicyError, stringifyOciProfile, toOciProfile } from "../mod.ts";
@@ -238,6 +239,57 @@ describe("round trip", () => {
       checked++;
     }
     assert.ok(checked >= 45, `${checked} policies checked`);
+  });
+});
+
+// libseccomp itself (Debian's python3-seccomp), reading our JSON the way runc does.
+const LIBSECCOMP = ["/usr/bin/python3", new URL("./helpers/oci_libseccomp.py", import.meta.url).pathname];
+const noLibseccomp = spawnSync(LIBSECCOMP[0], ["-c", "import seccomp"]).status === 0 ? false : "needs /usr/bin/python3 with python3-seccomp";
+
+function libseccompBpf(profile: OciProfile): Uint8Array {
+  const res = spawnSync(LIBSECCOMP[0], [LIBSECCOMP[1]], { input: stringifyOciProfile(profile) });
+  assert.equal(res.status, 0, res.stderr.toString());
+  return new Uint8Array(res.stdout);
+}
+
+describe("libseccomp on our OCI output", () => {
+  it("decides like our BPF on random policies and inputs", { skip: noLibseccomp }, async () => {
+    const next = rng(9);
+    let checked = 0;
+    for (let round = 0; round < 40; round++) {
+      const text = randomPolicy(next);
+      const arch: "x86_64" | "aarch64" = round % 2 ? "aarch64" : "x86_64";
+      let profile: OciProfile;
+      try {
+        profile = await toOciProfile(text, { arch });
+      } catch (e) {
+        assert.ok(e instanceof PolicyError && /more than 256 OCI entries/.test(e.message), `${text}\n${e}`);
+        continue;
+      }
+      const ours = await compileSeccomp(text, { arch });
+      const theirs = libseccompBpf(profile);
+      for (let i = 0; i < 300; i++) {
+        const name = CALLS[Number(next() % BigInt(CALLS.length))];
+        const nr: number = NR[arch][name];
+        const args = Array.from({ length: 6 }, () => (next() % 2n === 0n ? CONSTS[Number(next() % BigInt(CONSTS.length))] : next()));
+        assert.equal(decide(theirs, arch, nr, args), decide(ours, arch, nr, args), `${text}\n${stringifyOciProfile(profile)}\n${name}(${args.join(", ")})`);
+      }
+      // Another architecture is killed by both.
+      assert.equal(runBpf(theirs, { arch: AUDIT.i386, nr: 3 }).ret, RET.KILL_PROCESS);
+      checked++;
+    }
+    assert.ok(checked >= 30, `${checked} policies checked`);
+  });
+
+  it("reads the Docker-style profile's round trip the same way", { skip: noLibseccomp }, async () => {
+    const text = await fromOciProfile(docker, { arch: "x86_64" });
+    const ours = await compileSeccomp(text, { arch: "x86_64" });
+    const theirs = libseccompBpf(await toOciProfile(text, { arch: "x86_64" }));
+    for (let nr = 0; nr < 460; nr++) {
+      for (const args of [[], [0n], [0x10000011n], [40n], [0xffffffffn], [8n, 1n]]) {
+        assert.equal(decide(theirs, "x86_64", nr, args), decide(ours, "x86_64", nr, args), `nr ${nr} (${args.join(", ")})`);
+      }
+    }
   });
 });
 
