@@ -246,8 +246,9 @@ describe("round trip", () => {
 const LIBSECCOMP = ["/usr/bin/python3", new URL("./helpers/oci_libseccomp.py", import.meta.url).pathname];
 const noLibseccomp = spawnSync(LIBSECCOMP[0], ["-c", "import seccomp"]).status === 0 ? false : "needs /usr/bin/python3 with python3-seccomp";
 
-function libseccompBpf(profile: OciProfile): Uint8Array {
-  const res = spawnSync(LIBSECCOMP[0], [LIBSECCOMP[1]], { input: stringifyOciProfile(profile) });
+function libseccompBpf(profile: OciProfile | string, docker: string[] = []): Uint8Array {
+  const input = typeof profile === "string" ? profile : stringifyOciProfile(profile);
+  const res = spawnSync(LIBSECCOMP[0], [LIBSECCOMP[1], ...docker], { input });
   assert.equal(res.status, 0, res.stderr.toString());
   return new Uint8Array(res.stdout);
 }
@@ -279,6 +280,20 @@ describe("libseccomp on our OCI output", () => {
       checked++;
     }
     assert.ok(checked >= 30, `${checked} policies checked`);
+  });
+
+  it("agrees with Docker + runc + libseccomp on the Docker-style profile (fromOciProfile)", { skip: noLibseccomp }, async () => {
+    for (const [arch, goarch, scmp] of [["x86_64", "amd64", "SCMP_ARCH_X86_64"], ["aarch64", "arm64", "SCMP_ARCH_AARCH64"]] as const) {
+      const ours = await compileSeccomp(await fromOciProfile(docker, { arch }), { arch });
+      const theirs = libseccompBpf(docker, ["--docker", goarch, scmp]);
+      let differ = 0;
+      for (let nr = 0; nr < 460; nr++) {
+        for (const args of [[], [0n], [0x10000011n], [0x1_0000_0000n], [40n], [0xffffffffn], [8n, 1n]]) {
+          differ += Number(decide(theirs, arch, nr, args) !== decide(ours, arch, nr, args));
+        }
+      }
+      assert.equal(differ, 0, `${arch}: ${differ} decisions differ`);
+    }
   });
 
   it("reads the Docker-style profile's round trip the same way", { skip: noLibseccomp }, async () => {

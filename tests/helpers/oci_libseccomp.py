@@ -1,10 +1,14 @@
 """Builds the BPF that libseccomp makes of an OCI seccomp profile, the way runc does.
 
-usage: /usr/bin/python3 oci_libseccomp.py < profile.json > program.bpf
+usage: /usr/bin/python3 oci_libseccomp.py [--docker GOARCH SCMP_ARCH] < profile.json > program.bpf
 Needs Debian's python3-seccomp (libseccomp's own bindings). The rules follow runc's
 libcontainer/seccomp: one rule per name; an entry whose action is the default is skipped; when an
 argument index repeats, each comparison becomes its own rule. Other architectures and x32 get
 KILL_PROCESS, our foreign-architecture action.
+
+--docker: first do what Docker does to its profile format on a GOARCH host for a container with
+no capabilities (drop entries needing caps or other arches), build for SCMP_ARCH alone, and skip
+names libseccomp does not know there (runc ignores them).
 """
 import json
 import sys
@@ -29,8 +33,23 @@ def action(name, ret):
     return seccomp.ERRNO(value) if name == "SCMP_ACT_ERRNO" else seccomp.TRACE(value)
 
 
+def docker(profile, goarch, scmp_arch):
+    kept = []
+    for e in profile.get("syscalls") or []:
+        inc, exc = e.get("includes") or {}, e.get("excludes") or {}
+        if inc.get("caps") or (inc.get("arches") and goarch not in inc["arches"]):
+            continue
+        if exc.get("arches") and goarch in exc["arches"]:
+            continue
+        kept.append(dict(e, names=e.get("names") or [e["name"]]))
+    return dict(profile, syscalls=kept, architectures=[scmp_arch])
+
+
 def main():
     profile = json.load(sys.stdin)
+    lenient = sys.argv[1:2] == ["--docker"]
+    if lenient:
+        profile = docker(profile, sys.argv[2], sys.argv[3])
     default = action(profile["defaultAction"], profile.get("defaultErrnoRet"))
     f = seccomp.SyscallFilter(defaction=default)
     f.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)
@@ -52,7 +71,11 @@ def main():
         groups = [[a] for a in args] if len(set(indexes)) != len(indexes) else [args]
         for name in entry["names"]:
             for group in groups:
-                f.add_rule(act, name, *group)
+                try:
+                    f.add_rule(act, name, *group)
+                except (RuntimeError, ValueError):
+                    if not lenient:
+                        raise
     f.export_bpf(sys.stdout)
 
 
