@@ -115,6 +115,10 @@ pub struct Lexed<'a> {
 }
 
 fn keyword(word: &str) -> Tok {
+    // Most identifiers are lowercase syscall and argument names; only `define` is reserved there.
+    if word.as_bytes()[0].is_ascii_lowercase() && word != "define" {
+        return Tok::Ident;
+    }
     match word {
         "SYSCALL" => Tok::Syscall,
         "ALLOW" => Tok::Allow,
@@ -240,7 +244,11 @@ impl<'a> Lexer<'a> {
             let (start, line, col) = (c.i, c.line, c.col);
             let b = src[c.i];
             match b {
-                b' ' | b'\t' | b'\r' => c.skip(1),
+                b' ' | b'\t' | b'\r' => {
+                    while matches!(c.peek(0), b' ' | b'\t' | b'\r') {
+                        c.skip(1);
+                    }
+                }
                 b'\n' => {
                     c.i += 1;
                     c.line += 1;

@@ -17,6 +17,7 @@ pub mod oci;
 pub mod parser;
 pub mod reference;
 pub mod resolve;
+pub mod syscall_index;
 pub mod tables;
 
 use std::collections::BTreeMap;

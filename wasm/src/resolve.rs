@@ -10,7 +10,8 @@ use crate::fold::{Args, Folded, Folder};
 use crate::ir::{self, Action, ArchPolicy, Rule, SyscallRules};
 use crate::lexer::{Files, Loc, MAX_ERRORS};
 use crate::parser::{self, Failure};
-use crate::tables::{Arch, SyscallDef};
+use crate::syscall_index::SyscallIndex;
+use crate::tables::Arch;
 use crate::{IncludeMap, Options, Outcome};
 
 /// Kafel text → `ir::Policy` for `opts.arches`.
@@ -54,23 +55,8 @@ enum Item {
     Use(usize),
 }
 
-/// Name look-ups for one architecture: the table fetched once, binary-searched per name.
-struct Names {
-    arch: Arch,
-    table: &'static [SyscallDef],
-}
-
-impl Names {
-    fn lookup(&self, name: &str) -> Option<&'static SyscallDef> {
-        match self.table.binary_search_by(|s| s.name.cmp(name)) {
-            Ok(i) => Some(&self.table[i]),
-            Err(_) => self.arch.lookup(name), // aliases
-        }
-    }
-}
-
 fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc, String)>) -> ArchPolicy {
-    let names = Names { arch, table: arch.syscalls() };
+    let names = SyscallIndex::new(arch);
     let mut policies: Vec<Option<Vec<Item>>> = prog.policies.iter().map(|p| Some(items(&p.entries, files, &names, errors))).collect();
     let main = items(&prog.main, files, &names, errors);
 
@@ -118,7 +104,7 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
     ArchPolicy { arch, default: prog.default.unwrap_or(Action::KillThread), syscalls }
 }
 
-fn items(entries: &[Entry], files: &Files, names: &Names, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {
+fn items(entries: &[Entry], files: &Files, names: &SyscallIndex, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {
     let count = entries.iter().map(|e| if let Entry::Block(b) = e { b.filters.len() } else { 1 }).sum();
     let mut out = Vec::with_capacity(count);
     for e in entries {
@@ -138,8 +124,8 @@ fn items(entries: &[Entry], files: &Files, names: &Names, errors: &mut Vec<(Loc,
 
 /// One filter on one architecture: `None` when it does not exist there (ON guard, condition
 /// folded to false, or an error); else its syscall number and remaining condition.
-fn filter(f: &Filter, names: &Names, errors: &mut Vec<(Loc, String)>) -> Option<(u32, Option<ir::Cond>)> {
-    let arch = names.arch;
+fn filter(f: &Filter, names: &SyscallIndex, errors: &mut Vec<(Loc, String)>) -> Option<(u32, Option<ir::Cond>)> {
+    let arch = names.arch();
     if !f.applies_to(arch) {
         return None;
     }
