@@ -96,6 +96,29 @@ fn wide_and_narrow_comparisons_are_exact_at_the_word_edges() {
     }
 }
 
+/// The offsets of every `LD W ABS` beyond `nr` and `arch`, in program order.
+fn arg_loads(prog: &[Insn]) -> Vec<u32> {
+    prog.iter().filter(|i| i.code == bpf::LD | bpf::W | bpf::ABS && i.k >= 16).map(|i| i.k).collect()
+}
+
+#[test]
+fn wide_comparisons_load_the_high_word_first_and_narrow_ones_only_the_low_word() {
+    // clone_flags (args[0]) is 8 bytes wide: high word (offset 20) first, then low (16).
+    let prog = compile("ALLOW { clone { clone_flags == 0x100000002 } }", &[Arch::X86_64]);
+    assert_eq!(arg_loads(&prog), vec![20, 16]);
+    let prog = compile("ALLOW { clone { clone_flags < 0x100000002 } }", &[Arch::X86_64]);
+    assert_eq!(arg_loads(&prog), vec![20, 16]);
+    // fd is 4 bytes wide: the low word only.
+    let prog = compile("ALLOW { read { fd <= 7 } }", &[Arch::X86_64]);
+    assert_eq!(arg_loads(&prog), vec![16]);
+    // A 4-byte argument against a constant beyond 32 bits is compared on 64 bits.
+    let prog = compile("ALLOW { read { fd != 0x100000000 } }", &[Arch::X86_64]);
+    assert_eq!(arg_loads(&prog), vec![20, 16]);
+    // Consecutive tests of one word load it once.
+    let prog = compile("ALLOW { read { fd == 1 || fd == 2 || fd > 100 } }", &[Arch::X86_64]);
+    assert_eq!(arg_loads(&prog), vec![16]);
+}
+
 /// Instructions with this opcode, the x32 split (`JSET 0x40000000`) left out.
 fn count(prog: &[Insn], code: u16) -> usize {
     prog.iter().filter(|i| i.code == code && !(code == JMP | JSET && i.k == ir_eval::X32_BIT)).count()
