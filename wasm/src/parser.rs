@@ -8,10 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{ArchSet, Block, BoolExpr, Entry, Filter, PolicyDef, Program, SyscallRef, ValExpr};
+use crate::ast::{ArchSet, Block, Entry, Filter, PolicyDef, Program, SyscallRef};
 use crate::diag::Diagnostic;
-use crate::ir::{Action, CmpOp};
+use crate::ir::Action;
 use crate::lexer::{self, describe, Files, Loc, Tok, Token, MAX_ERRORS};
+
+mod expr;
 use crate::tables::KafelArch;
 use crate::IncludeMap;
 
@@ -63,12 +65,6 @@ pub fn parse<'a>(text: &'a [u8], includes: &'a IncludeMap) -> Result<Parsed<'a>,
 
 type PResult<T> = Result<T, ()>;
 
-/// A parenthesised primary is a condition or, as in `(fd & 3) == 1`, a value.
-enum Either<'a> {
-    Bool(BoolExpr<'a>, u32),
-    Bits(ValExpr<'a>, u32),
-}
-
 struct Parser<'t, 'a> {
     toks: &'t [Token<'a>],
     at: usize,
@@ -92,18 +88,6 @@ fn is_action(k: Tok) -> bool {
 
 fn starts_statement(k: Tok) -> bool {
     is_action(k) || matches!(k, Tok::Use | Tok::Hash | Tok::Policy | Tok::Default)
-}
-
-fn cmp_op(k: Tok) -> Option<CmpOp> {
-    Some(match k {
-        Tok::EqEq => CmpOp::Eq,
-        Tok::Ne => CmpOp::Ne,
-        Tok::Lt => CmpOp::Lt,
-        Tok::Le => CmpOp::Le,
-        Tok::Gt => CmpOp::Gt,
-        Tok::Ge => CmpOp::Ge,
-        _ => return None,
-    })
 }
 
 const ARCH_NAMES: &str = "x86_64/amd64, aarch64/arm64, x86/i386, arm, riscv64/rv64, mips/mipso32, mips64, m68k";
@@ -433,185 +417,5 @@ impl<'t, 'a> Parser<'t, 'a> {
             }
         }
         Ok(())
-    }
-
-    // ---- Conditions. Each returns the node and its Kafel depth (leaves 0, operators +1;
-    // parentheses add none). ----
-
-    fn depth(&mut self, loc: Loc, a: u32, b: u32) -> PResult<u32> {
-        if a >= MAX_DEPTH || b >= MAX_DEPTH {
-            return self.fail(loc, format!("Max expression depth ({}) exceeded", MAX_DEPTH));
-        }
-        Ok(1 + a.max(b))
-    }
-
-    fn enter(&mut self, loc: Loc) -> PResult<()> {
-        self.nest += 1;
-        if self.nest > MAX_DEPTH {
-            return self.fail(loc, format!("Max expression depth ({}) exceeded (parentheses nested too deeply)", MAX_DEPTH));
-        }
-        Ok(())
-    }
-
-    fn condition(&mut self) -> PResult<BoolExpr<'a>> {
-        match self.bool_or_bits()? {
-            Either::Bool(b, _) => Ok(b),
-            Either::Bits(..) => self.expected("a comparison operator (==, !=, <, <=, >, >=): a value alone is not a condition"),
-        }
-    }
-
-    fn bool_or_bits(&mut self) -> PResult<Either<'a>> {
-        match self.prim_either()? {
-            Either::Bool(b, d) => {
-                let (b, d) = self.and_rest(b, d)?;
-                let (b, d) = self.or_rest(b, d)?;
-                let (b, d) = self.comma_rest(b, d)?;
-                Ok(Either::Bool(b, d))
-            }
-            bits => Ok(bits),
-        }
-    }
-
-    fn prim_bool(&mut self) -> PResult<(BoolExpr<'a>, u32)> {
-        match self.prim_either()? {
-            Either::Bool(b, d) => Ok((b, d)),
-            Either::Bits(..) => self.expected("a comparison operator (==, !=, <, <=, >, >=)"),
-        }
-    }
-
-    fn prim_either(&mut self) -> PResult<Either<'a>> {
-        let t = self.tok();
-        match t.kind {
-            Tok::Bang => {
-                self.bump();
-                self.enter(t.loc)?;
-                let (b, d) = self.prim_bool()?;
-                self.nest -= 1;
-                let d = self.depth(t.loc, d, 0)?;
-                Ok(Either::Bool(BoolExpr::Not(Box::new(b)), d))
-            }
-            Tok::LParen => {
-                self.bump();
-                self.enter(t.loc)?;
-                let inner = self.bool_or_bits()?;
-                match inner {
-                    Either::Bool(b, d) => {
-                        self.expect(Tok::RParen, "\"&&\", \"||\", \",\" or \")\"")?;
-                        self.nest -= 1;
-                        Ok(Either::Bool(b, d))
-                    }
-                    Either::Bits(v, d) => {
-                        self.expect(Tok::RParen, "a comparison operator (==, !=, <, <=, >, >=), \"&\", \"|\" or \")\"")?;
-                        self.nest -= 1;
-                        let (v, d) = self.band_rest(v, d)?;
-                        let (v, d) = self.bor_rest(v, d)?;
-                        self.cmp_or_bits(v, d)
-                    }
-                }
-            }
-            _ => {
-                let (v, d) = self.bits()?;
-                self.cmp_or_bits(v, d)
-            }
-        }
-    }
-
-    fn cmp_or_bits(&mut self, lhs: ValExpr<'a>, ld: u32) -> PResult<Either<'a>> {
-        let t = self.tok();
-        match cmp_op(t.kind) {
-            None => Ok(Either::Bits(lhs, ld)),
-            Some(op) => {
-                self.bump();
-                let (rhs, rd) = self.bits()?;
-                let d = self.depth(t.loc, ld, rd)?;
-                Ok(Either::Bool(BoolExpr::Cmp(op, lhs, rhs, t.loc), d))
-            }
-        }
-    }
-
-    fn and_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::AndAnd {
-            let t = self.bump();
-            let (p, pd) = self.prim_bool()?;
-            d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::And(Box::new(acc), Box::new(p));
-        }
-        Ok((acc, d))
-    }
-
-    fn or_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::OrOr {
-            let t = self.bump();
-            let (p, pd) = self.prim_bool()?;
-            let (p, pd) = self.and_rest(p, pd)?;
-            d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::Or(Box::new(acc), Box::new(p));
-        }
-        Ok((acc, d))
-    }
-
-    fn comma_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::Comma {
-            let t = self.bump();
-            let (p, pd) = self.prim_bool()?;
-            let (p, pd) = self.and_rest(p, pd)?;
-            let (p, pd) = self.or_rest(p, pd)?;
-            d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::Or(Box::new(acc), Box::new(p));
-        }
-        Ok((acc, d))
-    }
-
-    fn bits(&mut self) -> PResult<(ValExpr<'a>, u32)> {
-        let (v, d) = self.operand()?;
-        let (v, d) = self.band_rest(v, d)?;
-        self.bor_rest(v, d)
-    }
-
-    fn band_rest(&mut self, mut acc: ValExpr<'a>, mut d: u32) -> PResult<(ValExpr<'a>, u32)> {
-        while self.tok().kind == Tok::And {
-            let t = self.bump();
-            let (o, od) = self.operand()?;
-            d = self.depth(t.loc, d, od)?;
-            acc = ValExpr::And(Box::new(acc), Box::new(o));
-        }
-        Ok((acc, d))
-    }
-
-    fn bor_rest(&mut self, mut acc: ValExpr<'a>, mut d: u32) -> PResult<(ValExpr<'a>, u32)> {
-        while self.tok().kind == Tok::Or {
-            let t = self.bump();
-            let (o, od) = self.operand()?;
-            let (o, od) = self.band_rest(o, od)?;
-            d = self.depth(t.loc, d, od)?;
-            acc = ValExpr::Or(Box::new(acc), Box::new(o));
-        }
-        Ok((acc, d))
-    }
-
-    fn operand(&mut self) -> PResult<(ValExpr<'a>, u32)> {
-        let t = self.tok();
-        match t.kind {
-            Tok::Number => {
-                self.bump();
-                Ok((ValExpr::Num(t.value), 0))
-            }
-            Tok::Ident => {
-                self.bump();
-                match self.consts.get(t.text) {
-                    Some(&v) => Ok((ValExpr::Num(v), 0)),
-                    None => Ok((ValExpr::Arg(t.text, t.loc), 0)),
-                }
-            }
-            Tok::LParen => {
-                self.bump();
-                self.enter(t.loc)?;
-                let (v, d) = self.bits()?;
-                self.expect(Tok::RParen, "\"&\", \"|\" or \")\"")?;
-                self.nest -= 1;
-                Ok((v, d))
-            }
-            _ => self.expected("a number, an argument name or \"(\""),
-        }
     }
 }
