@@ -88,29 +88,31 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
     let mut found: Vec<(Action, Vec<Atom>, &'static str)> = Vec::new();
     for s in &ap.syscalls {
         let conds: Vec<Option<&Cond>> = s.rules.iter().map(|r| r.cond.as_ref()).collect();
-        for (i, rule) in s.rules.iter().enumerate() {
-            if rule.action == ap.default {
+        let wanted: Vec<bool> = s.rules.iter().map(|r| r.action != ap.default).collect();
+        let regions = dnf::regions(&conds, &wanted, arg_mask);
+        for ((rule, region), wanted) in s.rules.iter().zip(regions).zip(wanted) {
+            if !wanted {
                 continue;
             }
             if let Err(why) = oci_action(rule.action) {
-                diags.push(Diagnostic::new(rule.pos.clone(), format!("The action {}", why)));
+                push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), format!("The action {}", why)));
                 continue;
             }
             let name = match ap.arch.nr_name(s.nr) {
                 Some(n) => n,
                 None => {
                     let msg = format!("Syscall {} has no name on {}, and OCI profiles name syscalls (use a syscall name)", s.nr, ap.arch.name());
-                    diags.push(Diagnostic::new(rule.pos.clone(), msg));
+                    push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), msg));
                     continue;
                 }
             };
-            match dnf::rule_region(&conds, i, arg_mask) {
-                Ok(terms) => {
-                    found.extend(terms.into_iter().map(|t| (rule.action, t, name)));
-                }
-                Err(why) => {
+            match region {
+                Ok(terms) => found.extend(terms.into_iter().map(|t| (rule.action, t, name))),
+                Err((at, why)) => {
+                    // `at` is the rule at fault: this one, or an earlier one whose condition
+                    // this rule's region must exclude.
                     let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
-                    diags.push(Diagnostic::new(rule.pos.clone(), msg));
+                    push_unique(&mut diags, Diagnostic::new(s.rules[at].pos.clone(), msg));
                 }
             }
         }
@@ -131,6 +133,12 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
         }
     }
     Ok(Profile { arch: ap.arch, default: ap.default, entries })
+}
+
+fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !diags.contains(&d) {
+        diags.push(d);
+    }
 }
 
 /// `(SCMP_ACT_*, errnoRet)`, or why the action has no OCI form.

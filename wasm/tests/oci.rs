@@ -264,6 +264,11 @@ fn inexpressible_rules_are_errors_at_their_position() {
     let e = json("ALLOW {\n  mmap(a, b) { a == b }\n}", Arch::X86_64).unwrap_err();
     assert_eq!(e.len(), 1, "{:?}", e);
     assert!(e[0].starts_with("2:3: OCI cannot express this condition on x86_64: it compares an argument with an argument"), "{:?}", e);
+    // An earlier rule's inexpressible condition is reported there once, not at the rules
+    // whose regions must exclude it.
+    let e = json("ERRNO(1) {\n  mmap(a, b) { a == b }\n}\nALLOW { mmap { len > 5 }, mmap }", Arch::X86_64).unwrap_err();
+    assert_eq!(e.len(), 1, "{:?}", e);
+    assert!(e[0].starts_with("2:3: OCI cannot express"), "{:?}", e);
     let e = json("TRAP(5) { read }", Arch::X86_64).unwrap_err();
     assert!(e[0].starts_with("1:11: The action TRAP(5) has no OCI form"), "{:?}", e);
     let e = json("ALLOW { read }\nDEFAULT TRAP(2)", Arch::X86_64).unwrap_err();
@@ -394,7 +399,7 @@ fn the_names_op_maps_oci_names_to_kafel_names() {
 #[test]
 fn the_abi_serves_oci_and_names() {
     let mut req = Vec::new();
-    let mut str = |req: &mut Vec<u8>, s: &[u8]| {
+    let str = |req: &mut Vec<u8>, s: &[u8]| {
         req.extend_from_slice(&(s.len() as u32).to_le_bytes());
         req.extend_from_slice(s);
     };

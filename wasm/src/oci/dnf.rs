@@ -80,16 +80,37 @@ pub type Why = String;
 /// `conds[j]` is rule j's condition, `None` = always. `arg_mask` is the bits an argument can
 /// have on the architecture (all 64, or 32 on i386 whose arguments are zero-extended).
 pub fn rule_region(conds: &[Option<&Cond>], i: usize, arg_mask: u64) -> Result<Dnf, Why> {
+    let mut wanted = vec![false; conds.len()];
+    wanted[i] = true;
+    regions(conds, &wanted, arg_mask).swap_remove(i).map_err(|(_, why)| why)
+}
+
+/// The regions of the rules marked `wanted` (`Ok(vec![])` for the others), each negated
+/// condition converted once. An error names the rule at fault: one whose own condition has no
+/// OCI form, or the wanted rule whose region needs too many entries.
+pub fn regions(conds: &[Option<&Cond>], wanted: &[bool], arg_mask: u64) -> Vec<Result<Dnf, (usize, Why)>> {
     let c = Converter { arg_mask };
-    let mut acc = match conds[i] {
-        Some(cond) => c.dnf(cond, false)?,
+    let mut negated: Vec<Result<Dnf, Why>> = Vec::with_capacity(conds.len());
+    let mut out = Vec::with_capacity(conds.len());
+    for (i, cond) in conds.iter().enumerate() {
+        let region = if wanted.get(i) == Some(&true) { region(&c, *cond, &negated, i) } else { Ok(Vec::new()) };
+        out.push(region);
+        negated.push(cond.map_or(Ok(Vec::new()), |cond| c.dnf(cond, true)));
+    }
+    out
+}
+
+fn region(c: &Converter, cond: Option<&Cond>, negated: &[Result<Dnf, Why>], i: usize) -> Result<Dnf, (usize, Why)> {
+    let mut acc = match cond {
+        Some(cond) => c.dnf(cond, false).map_err(|why| (i, why))?,
         None => vec![Vec::new()],
     };
-    for earlier in conds[..i].iter().flatten() {
+    for (j, neg) in negated.iter().enumerate() {
         if acc.is_empty() {
             break;
         }
-        acc = and(&acc, &c.dnf(earlier, true)?, arg_mask)?;
+        let neg = neg.as_ref().map_err(|why| (j, why.clone()))?;
+        acc = and(&acc, neg, c.arg_mask).map_err(|why| (i, why))?;
     }
     Ok(acc)
 }
