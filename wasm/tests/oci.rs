@@ -416,3 +416,31 @@ fn the_abi_serves_oci_and_names() {
         assert!(String::from_utf8(payload).unwrap().contains("read"));
     }
 }
+
+/// Mangled policies never panic the OCI path (the module must answer every input).
+#[test]
+fn mangled_policies_do_not_panic() {
+    let seeds = [
+        "ALLOW { read { fd == 1 } } ERRNO(5) { read { count > 10 } } DEFAULT LOG",
+        "KILL { mmap(a, b, c) { (a & 0xff) < 7 || !(b | 3) == c, a >= -1 } } TRACE(2) { write } DEFAULT TRAP(0)",
+        "POLICY p { ALLOW { clone { (clone_flags & 0x7e020000) == 0 } } } USE p DEFAULT ERRNO(1)",
+    ];
+    let mut r = Rng(3);
+    let alphabet = b"(){}&|!=<>,0123456789xabf -_";
+    for round in 0..3000 {
+        let mut text = seeds[round % seeds.len()].as_bytes().to_vec();
+        for _ in 0..1 + r.below(4) {
+            let at = r.below(text.len() as u64) as usize;
+            match r.below(3) {
+                0 => text[at] = r.pick(alphabet),
+                1 => text.insert(at, r.pick(alphabet)),
+                _ => {
+                    text.remove(at);
+                }
+            }
+        }
+        for arch in [Arch::X86_64, Arch::I386] {
+            let _ = oci::compile_oci(&text, &IncludeMap::new(), &opts(arch));
+        }
+    }
+}
