@@ -116,7 +116,7 @@ pub struct Lexed<'a> {
 
 fn keyword(word: &str) -> Tok {
     // Most identifiers are lowercase syscall and argument names; only `define` is reserved there.
-    if word.as_bytes()[0].is_ascii_lowercase() && word != "define" {
+    if word.as_bytes().first().map_or(true, u8::is_ascii_lowercase) && word != "define" {
         return Tok::Ident;
     }
     match word {

@@ -581,3 +581,27 @@ fn an_error_in_a_file_included_twice_is_reported_once() {
     let e = errors_with("#include \"x\"\n#include \"x\"\n", &inc, &[Arch::X86_64, Arch::Aarch64]);
     assert_eq!(e, vec!["x:1:25: Undefined identifier \"b\" (neither a constant defined before this point nor an argument of syscall 1)"]);
 }
+
+#[test]
+fn reserved_words_are_never_names() {
+    let words = ["SYSCALL", "ALLOW", "LOG", "USER_NOTIF", "ERRNO", "KILL_PROCESS", "KILL_THREAD", "KILL", "DENY", "TRAP", "TRACE", "USE", "POLICY", "DEFAULT", "ON", "define"];
+    for w in words {
+        for text in [
+            format!("POLICY empty {{}} USE {} DEFAULT KILL", w),
+            format!("POLICY {} {{}} ALLOW {{ SYSCALL[1] }}", w),
+            format!("ALLOW {{ {} }}", w),
+            format!("ALLOW {{ SYSCALL[1]({}) }}", w),
+            format!("#define {} 1\nALLOW {{ SYSCALL[1] }}", w),
+        ] {
+            assert!(matches!(compile(&text), Outcome::Diagnostics(_)), "{}", text);
+        }
+    }
+}
+
+#[test]
+fn depth_counts_bit_operators_too() {
+    // `fd == 1&1&…` with 200 `&`: the right side has depth 200, so the comparison exceeds it.
+    let text = format!("ALLOW {{ SYSCALL[1](fd) {{ fd == 1{} }} }}", "&1".repeat(200));
+    assert_eq!(errors(&text), vec!["1:29: Max expression depth (200) exceeded"]);
+    ok(&format!("ALLOW {{ SYSCALL[1](fd) {{ fd == 1{} }} }}", "&1".repeat(199)));
+}
