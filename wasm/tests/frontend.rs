@@ -269,6 +269,8 @@ fn custom_syscall_numbers_are_narrowed_to_32_bits() {
     assert_eq!(summary(&p, Arch::X86_64)[0].0, 5);
     let p = ok("#define BIG 0x1ffffffff\nALLOW { BIG }");
     assert_eq!(summary(&p, Arch::X86_64)[0].0, 0xffff_ffff);
+    let p = ok("#define SYS_CUSTOM -1\nERRNO(1) { SYSCALL[-1] } ALLOW { SYS_CUSTOM }");
+    assert_eq!(summary(&p, Arch::X86_64), vec![(0xffff_ffff, vec![(Action::Errno(1), false)])]);
 }
 
 #[test]
