@@ -38,4 +38,15 @@ hyperfine -N --warmup 20 --runs "$RUNS" --style none --export-json "$OUT/startup
   -n sh-true "sh -c 'exec /bin/true 3<$FRAME'" \
   -n sh-engine "sh -c 'exec $ENGINE run 3<$FRAME'" >/dev/null
 node --import tsx bench/ratios.ts "$OUT/startup-fd3.json" sh-engine sh-true
+
+# CPU time hardly depends on the machine's load, unlike wall time: per run, all processes summed.
+if command -v perf >/dev/null 2>&1; then
+  printf '\nCPU per run (perf stat, mean of 50, every process and thread of the run)\n%-10s %12s %18s %12s\n' command task-clock context-switches page-faults
+  while [ $# -ge 3 ]; do
+    [ "$1" = -n ] || break
+    perf stat -x, -r 50 -e task-clock,context-switches,page-faults -- $3 2>&1 >/dev/null |
+      awk -F, -v name="$2" '{ v[$3] = $1 } END { printf "%-10s %9.2f ms %18d %12d\n", name, v["task-clock"], v["context-switches"], v["page-faults"] }'
+    shift 3
+  done
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)   results: $OUT"
