@@ -9,7 +9,7 @@
  * @module
  */
 import * as v from "valibot";
-import { type Arch, ARCHES, type CompileOptions, compileOp } from "./compile.ts";
+import { type Arch, ARCHES, compileOp, type CompileOptions } from "./compile.ts";
 import { toConfigIssues } from "./engine/config.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
 import { type ExactJson, parseExact, stringifyExact } from "./json.ts";
@@ -89,7 +89,9 @@ export interface ToOciOptions extends Omit<CompileOptions, "arch" | "foreignActi
  * ```
  */
 export async function toOciProfile(text: string, opts: ToOciOptions = {}): Promise<OciProfile> {
-  if (Array.isArray(opts.arch)) throw new StockadeError("USAGE_ERROR", "OCI output takes one architecture", "make one profile per architecture");
+  if (Array.isArray(opts.arch)) {
+    throw new StockadeError("USAGE_ERROR", "OCI output takes one architecture", "make one profile per architecture");
+  }
   const payload = await compileOp(Op.Oci, text, { ...opts, arch: opts.arch === undefined ? undefined : [opts.arch] });
   return parseExact(new TextDecoder().decode(payload), "OCI output") as unknown as OciProfile;
 }
@@ -130,18 +132,70 @@ const ARCH_NAMES: Record<string, Arch | null> = {
   aarch64: "aarch64",
   riscv64: "riscv64",
 };
-for (const other of ["X32", "ARM", "MIPS", "MIPS64", "MIPS64N32", "MIPSEL", "MIPSEL64", "MIPSEL64N32", "PPC", "PPC64", "PPC64LE", "S390", "S390X", "PARISC", "PARISC64", "LOONGARCH64", "M68K", "SH", "SHEB"]) {
+for (
+  const other of [
+    "X32",
+    "ARM",
+    "MIPS",
+    "MIPS64",
+    "MIPS64N32",
+    "MIPSEL",
+    "MIPSEL64",
+    "MIPSEL64N32",
+    "PPC",
+    "PPC64",
+    "PPC64LE",
+    "S390",
+    "S390X",
+    "PARISC",
+    "PARISC64",
+    "LOONGARCH64",
+    "M68K",
+    "SH",
+    "SHEB",
+  ]
+) {
   ARCH_NAMES[`SCMP_ARCH_${other}`] = null;
 }
-for (const other of ["x32", "arm", "mips", "mipsle", "mips64", "mips64le", "mips64n32", "mips64len32", "ppc", "ppc64", "ppc64le", "s390", "s390x", "parisc", "parisc64", "loong64", "loongarch64"]) {
+for (
+  const other of [
+    "x32",
+    "arm",
+    "mips",
+    "mipsle",
+    "mips64",
+    "mips64le",
+    "mips64n32",
+    "mips64len32",
+    "ppc",
+    "ppc64",
+    "ppc64le",
+    "s390",
+    "s390x",
+    "parisc",
+    "parisc64",
+    "loong64",
+    "loongarch64",
+  ]
+) {
   ARCH_NAMES[other] = null;
 }
 
 const ArchName = v.picklist(Object.keys(ARCH_NAMES), "must be an architecture name such as SCMP_ARCH_X86_64 or amd64");
-const Errno = v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must be 0..65535"), v.maxValue(65535, "must be 0..65535"));
+const Errno = v.pipe(
+  v.number(),
+  v.integer("must be a whole number"),
+  v.minValue(0, "must be 0..65535"),
+  v.maxValue(65535, "must be 0..65535"),
+);
 const U64 = v.union(
   [
-    v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.safeInteger("is not exact as a JavaScript number: pass the profile as JSON text or the value as a bigint")),
+    v.pipe(
+      v.number(),
+      v.integer("must be a whole number"),
+      v.minValue(0, "must not be negative"),
+      v.safeInteger("is not exact as a JavaScript number: pass the profile as JSON text or the value as a bigint"),
+    ),
     v.pipe(v.bigint(), v.minValue(0n, "must not be negative"), v.maxValue(U64_MAX, "must fit in 64 bits")),
   ],
   "must be an unsigned 64-bit integer",
@@ -174,7 +228,9 @@ const Syscall = v.pipe(
     excludes: v.optional(Filter),
   }),
   v.check((s) => (s.names === undefined) !== (s.name === undefined), "must have either names or name"),
-  v.forward(v.partialCheck([["action"], ["errnoRet"]], (s) => s.errnoRet === undefined || TAKES_ERRNO.has(s.action), ERRNO_ONLY), ["errnoRet"]),
+  v.forward(v.partialCheck([["action"], ["errnoRet"]], (s) => s.errnoRet === undefined || TAKES_ERRNO.has(s.action), ERRNO_ONLY), [
+    "errnoRet",
+  ]),
 );
 const Profile = v.pipe(
   v.strictObject({
@@ -189,7 +245,11 @@ const Profile = v.pipe(
     listenerMetadata: v.optional(v.string()),
   }),
   v.forward(
-    v.partialCheck([["defaultAction"], ["defaultErrnoRet"]], (p) => p.defaultErrnoRet === undefined || TAKES_ERRNO.has(p.defaultAction), ERRNO_ONLY),
+    v.partialCheck(
+      [["defaultAction"], ["defaultErrnoRet"]],
+      (p) => p.defaultErrnoRet === undefined || TAKES_ERRNO.has(p.defaultAction),
+      ERRNO_ONLY,
+    ),
     ["defaultErrnoRet"],
   ),
 );
@@ -252,7 +312,15 @@ function literal(n: OciValue): string {
 function condition(args: readonly OciArg[]): string {
   const parts = args.map((a) => {
     const x = `a${a.index}`;
-    const ops: Record<OciOp, string> = { SCMP_CMP_EQ: "==", SCMP_CMP_NE: "!=", SCMP_CMP_LT: "<", SCMP_CMP_LE: "<=", SCMP_CMP_GT: ">", SCMP_CMP_GE: ">=", SCMP_CMP_MASKED_EQ: "" };
+    const ops: Record<OciOp, string> = {
+      SCMP_CMP_EQ: "==",
+      SCMP_CMP_NE: "!=",
+      SCMP_CMP_LT: "<",
+      SCMP_CMP_LE: "<=",
+      SCMP_CMP_GT: ">",
+      SCMP_CMP_GE: ">=",
+      SCMP_CMP_MASKED_EQ: "",
+    };
     if (a.op === "SCMP_CMP_MASKED_EQ") return `(${x} & ${literal(a.value)}) == ${literal(a.valueTwo ?? 0)}`;
     return `${x} ${ops[a.op]} ${literal(a.value)}`;
   });
@@ -273,7 +341,9 @@ function entryLines(s: ParsedSyscall, i: number, targets: readonly Arch[], names
   const action = kafelAction(s.action, s.errnoRet);
   const list = s.names ?? [s.name!];
   const head = `// ${label}${s.comment ? `: ${commentText(s.comment)}` : ""}`;
-  if (s.includes?.caps?.length) return [`${head}: skipped, it needs ${commentText(s.includes.caps.join(", "))} and the sandbox has no capabilities`];
+  if (s.includes?.caps?.length) {
+    return [`${head}: skipped, it needs ${commentText(s.includes.caps.join(", "))} and the sandbox has no capabilities`];
+  }
   // runc silently drops rules whose action is the default (libseccomp refuses them).
   if (action === dflt) return [`${head}: skipped, its action is the default action`];
   const arches = entryArches(s, targets);
@@ -338,7 +408,9 @@ function validate(input: unknown): ParsedProfile {
 export async function fromOciProfile(json: string | OciProfile, opts: FromOciOptions = {}): Promise<string> {
   const profile = validate(typeof json === "string" ? parseExact(json, "OCI seccomp profile") : (json as unknown as ExactJson));
   const targets: readonly Arch[] = opts.arch === undefined ? ARCHES : typeof opts.arch === "string" ? [opts.arch] : opts.arch;
-  for (const a of targets) if (!ARCHES.includes(a)) throw new StockadeError("USAGE_ERROR", `Unknown architecture "${a}"`, `use one of ${ARCHES.join(", ")}`);
+  for (const a of targets) {
+    if (!ARCHES.includes(a)) throw new StockadeError("USAGE_ERROR", `Unknown architecture "${a}"`, `use one of ${ARCHES.join(", ")}`);
+  }
   if (targets.length === 0) throw new StockadeError("USAGE_ERROR", "No target architecture", `use one or more of ${ARCHES.join(", ")}`);
   const names = await syscallNames(targets);
   const dflt = kafelAction(profile.defaultAction, profile.defaultErrnoRet);

@@ -11,11 +11,41 @@ const docker = readFileSync(new URL("./fixtures/docker-default.json", import.met
 
 /** x86_64 / aarch64 numbers of the syscalls these tests call. */
 const NR = {
-  x86_64: { read: 0, write: 1, mmap: 9, socket: 41, clone: 56, fcntl: 72, prctl: 157, openat: 257, mount: 165, personality: 135, clone3: 435, arch_prctl: 158, modify_ldt: 154, ptrace: 101, open_by_handle_at: 304 },
-  aarch64: { read: 63, write: 64, mmap: 222, socket: 198, clone: 220, fcntl: 25, prctl: 167, openat: 56, mount: 40, personality: 92, clone3: 435, ptrace: 117 },
+  x86_64: {
+    read: 0,
+    write: 1,
+    mmap: 9,
+    socket: 41,
+    clone: 56,
+    fcntl: 72,
+    prctl: 157,
+    openat: 257,
+    mount: 165,
+    personality: 135,
+    clone3: 435,
+    arch_prctl: 158,
+    modify_ldt: 154,
+    ptrace: 101,
+    open_by_handle_at: 304,
+  },
+  aarch64: {
+    read: 63,
+    write: 64,
+    mmap: 222,
+    socket: 198,
+    clone: 220,
+    fcntl: 25,
+    prctl: 167,
+    openat: 56,
+    mount: 40,
+    personality: 92,
+    clone3: 435,
+    ptrace: 117,
+  },
 } as const;
 
-const decide = (prog: Uint8Array, arch: "x86_64" | "aarch64", nr: number, args: bigint[] = []) => runBpf(prog, { arch: AUDIT[arch], nr, args }).ret;
+const decide = (prog: Uint8Array, arch: "x86_64" | "aarch64", nr: number, args: bigint[] = []) =>
+  runBpf(prog, { arch: AUDIT[arch], nr, args }).ret;
 
 describe("fromOciProfile() on a Docker-style default profile", () => {
   it("converts, compiles for x86_64 and aarch64, and decides as Docker would without capabilities", async () => {
@@ -60,7 +90,10 @@ describe("fromOciProfile() on a Docker-style default profile", () => {
   });
 
   it("writes a syscall whose name is no Kafel identifier by number, and skips names no table has", async () => {
-    const text = await fromOciProfile({ defaultAction: "SCMP_ACT_ERRNO", syscalls: [{ names: ["_sysctl", "constructor", "__proto__"], action: "SCMP_ACT_ALLOW" }] }, { arch: ["x86_64", "i386"] });
+    const text = await fromOciProfile({
+      defaultAction: "SCMP_ACT_ERRNO",
+      syscalls: [{ names: ["_sysctl", "constructor", "__proto__"], action: "SCMP_ACT_ALLOW" }],
+    }, { arch: ["x86_64", "i386"] });
     assert.match(text, /SYSCALL\[156\] ON x86_64/);
     assert.match(text, /SYSCALL\[149\] ON i386/);
     assert.match(text, /skipped: constructor, __proto__/);
@@ -118,16 +151,52 @@ describe("fromOciProfile() errors", () => {
     await bad({ defaultAction: "SCMP_ACT_NOPE" }, "defaultAction", /must be one of SCMP_ACT_ALLOW/);
     await bad({}, "defaultAction", /./);
     await bad({ defaultAction: "SCMP_ACT_ALLOW", defaultErrnoRet: 1 }, "defaultErrnoRet", /only for SCMP_ACT_ERRNO and SCMP_ACT_TRACE/);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [entry, entry, entry, { ...entry, args: [{ index: 0, value: 1, op: "EQ" }] }] }, "syscalls[3].args[0].op", /SCMP_CMP_EQ/);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 6, value: 1, op: "SCMP_CMP_EQ" }] }] }, "syscalls[0].args[0].index", /0\.\.5/);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: -1, op: "SCMP_CMP_EQ" }] }] }, "syscalls[0].args[0].value", /./);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: 2 ** 60, op: "SCMP_CMP_EQ" }] }] }, "syscalls[0].args[0].value", /./);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: 1n << 64n, op: "SCMP_CMP_EQ" }] }] }, "syscalls[0].args[0].value", /./);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["read\nALLOW { mount }"], action: "SCMP_ACT_ALLOW" }] }, "syscalls[0].names[0]", /syscall name/);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: [], action: "SCMP_ACT_ALLOW" }] }, "syscalls[0].names", /at least one/);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, errnoRet: 5 }] }, "syscalls[0].errnoRet", /only for SCMP_ACT_ERRNO/);
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [entry, entry, entry, { ...entry, args: [{ index: 0, value: 1, op: "EQ" }] }] },
+      "syscalls[3].args[0].op",
+      /SCMP_CMP_EQ/,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 6, value: 1, op: "SCMP_CMP_EQ" }] }] },
+      "syscalls[0].args[0].index",
+      /0\.\.5/,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: -1, op: "SCMP_CMP_EQ" }] }] },
+      "syscalls[0].args[0].value",
+      /./,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: 2 ** 60, op: "SCMP_CMP_EQ" }] }] },
+      "syscalls[0].args[0].value",
+      /./,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, args: [{ index: 0, value: 1n << 64n, op: "SCMP_CMP_EQ" }] }] },
+      "syscalls[0].args[0].value",
+      /./,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: ["read\nALLOW { mount }"], action: "SCMP_ACT_ALLOW" }] },
+      "syscalls[0].names[0]",
+      /syscall name/,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ names: [], action: "SCMP_ACT_ALLOW" }] },
+      "syscalls[0].names",
+      /at least one/,
+    );
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, errnoRet: 5 }] },
+      "syscalls[0].errnoRet",
+      /only for SCMP_ACT_ERRNO/,
+    );
     await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, surprise: 1 }] }, "syscalls[0].surprise", /./);
-    await bad({ defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, includes: { arches: ["vax"] } }] }, "syscalls[0].includes.arches[0]", /architecture name/);
+    await bad(
+      { defaultAction: "SCMP_ACT_ALLOW", syscalls: [{ ...entry, includes: { arches: ["vax"] } }] },
+      "syscalls[0].includes.arches[0]",
+      /architecture name/,
+    );
     await bad({ defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_PDP11"] }, "architectures[0]", /architecture name/);
   });
 
@@ -163,7 +232,10 @@ describe("toOciProfile()", () => {
       assert.match(e.message, /^p\.kafel:2:3: OCI cannot express this condition on x86_64: it compares an argument with an argument/);
       return true;
     });
-    await assert.rejects(toOciProfile("ALLOW { read }\nDEFAULT TRAP(3)", { arch: "x86_64" }), /<policy>:2:1: The default action TRAP\(3\) has no OCI form/);
+    await assert.rejects(
+      toOciProfile("ALLOW { read }\nDEFAULT TRAP(3)", { arch: "x86_64" }),
+      /<policy>:2:1: The default action TRAP\(3\) has no OCI form/,
+    );
     await assert.rejects(toOciProfile("ALLOW { SYSCALL[999] }", { arch: "x86_64" }), /1:9: Syscall 999 has no name on x86_64/);
   });
 });
@@ -244,7 +316,9 @@ describe("round trip", () => {
 
 // libseccomp itself (Debian's python3-seccomp), reading our JSON the way runc does.
 const LIBSECCOMP = ["/usr/bin/python3", new URL("./helpers/oci_libseccomp.py", import.meta.url).pathname];
-const noLibseccomp = spawnSync(LIBSECCOMP[0], ["-c", "import seccomp"]).status === 0 ? false : "needs /usr/bin/python3 with python3-seccomp";
+const noLibseccomp = spawnSync(LIBSECCOMP[0], ["-c", "import seccomp"]).status === 0
+  ? false
+  : "needs /usr/bin/python3 with python3-seccomp";
 
 function libseccompBpf(profile: OciProfile | string, docker: string[] = []): Uint8Array {
   const input = typeof profile === "string" ? profile : stringifyOciProfile(profile);
@@ -273,7 +347,11 @@ describe("libseccomp on our OCI output", () => {
         const name = CALLS[Number(next() % BigInt(CALLS.length))];
         const nr: number = NR[arch][name];
         const args = Array.from({ length: 6 }, () => (next() % 2n === 0n ? CONSTS[Number(next() % BigInt(CONSTS.length))] : next()));
-        assert.equal(decide(theirs, arch, nr, args), decide(ours, arch, nr, args), `${text}\n${stringifyOciProfile(profile)}\n${name}(${args.join(", ")})`);
+        assert.equal(
+          decide(theirs, arch, nr, args),
+          decide(ours, arch, nr, args),
+          `${text}\n${stringifyOciProfile(profile)}\n${name}(${args.join(", ")})`,
+        );
       }
       // Another architecture is killed by both.
       assert.equal(runBpf(theirs, { arch: AUDIT.i386, nr: 3 }).ret, RET.KILL_PROCESS);
@@ -317,7 +395,9 @@ describe("stockade compile --format oci", () => {
     assert.equal(profile.defaultAction, "SCMP_ACT_KILL_PROCESS");
     const back = await compileSeccomp(await fromOciProfile(profile, { arch: "x86_64" }), { arch: "x86_64" });
     const original = await compileSeccomp(policy, { arch: "x86_64" });
-    for (const [nr, args] of [[0, []], [1, [1n]], [1, [0x1_0000_0001n]], [1, [2n]], [257, []], [231, []], [39, []]] as [number, bigint[]][]) {
+    for (
+      const [nr, args] of [[0, []], [1, [1n]], [1, [0x1_0000_0001n]], [1, [2n]], [257, []], [231, []], [39, []]] as [number, bigint[]][]
+    ) {
       assert.equal(decide(back, "x86_64", nr, args), decide(original, "x86_64", nr, args), `nr ${nr}`);
     }
   });
