@@ -45,7 +45,7 @@ pub struct Filter<'a> {
     /// `ON archs`: the filter exists only on these architectures.
     pub archs: Option<ArchSet>,
     /// `None` for no block or an empty block `{}`: unconditional.
-    pub cond: Option<BoolExpr<'a>>,
+    pub cond: Option<Box<BoolExpr<'a>>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

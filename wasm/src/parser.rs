@@ -354,7 +354,7 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.tok().kind == Tok::LBrace {
             self.bump();
             if self.tok().kind != Tok::RBrace {
-                cond = Some(self.condition()?);
+                cond = Some(Box::new(self.condition()?));
             }
             self.expect(Tok::RBrace, "\"&&\", \"||\", \",\" or \"}\" after a comparison")?;
         }
