@@ -13,8 +13,11 @@
 //! - Syscalls are named by their `__NR_` name, as libseccomp resolves them.
 //! - Arguments on i386 are 32-bit registers, zero-extended: comparisons are computed with the
 //!   high word 0, so libseccomp's 32-bit comparisons there agree with ours.
-//! Known gap: on i386 libseccomp also applies a rule for a socket or IPC call to the
-//! multiplexed `socketcall`/`ipc` form; our policy keeps those syscalls separate.
+//! - On i386 libseccomp also applies a rule for a socket or IPC call to the multiplexed
+//!   `socketcall`/`ipc` form (checking the call number, dropping or misplacing the argument
+//!   comparisons, whose values are in memory there). An unconditional rule there is the same
+//!   operation through the other entry point, and is let through; a conditional one would be
+//!   weakened, and is an error.
 
 pub mod dnf;
 
@@ -107,6 +110,10 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
                 }
             };
             match region {
+                Ok(terms) if ap.arch == Arch::I386 && MULTIPLEXED.contains(&name) && terms.iter().any(|t| !t.is_empty()) => {
+                    let msg = format!("OCI cannot express this condition on i386: libseccomp also applies rules for \"{}\" to the multiplexed {}, whose arguments are in memory, and drops or misplaces the comparisons", name, if IPC.contains(&name) { "ipc()" } else { "socketcall()" });
+                    push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), msg));
+                }
                 Ok(terms) => found.extend(terms.into_iter().map(|t| (rule.action, t, name))),
                 Err((at, why)) => {
                     // `at` is the rule at fault: this one, or an earlier one whose condition
@@ -134,6 +141,14 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
     }
     Ok(Profile { arch: ap.arch, default: ap.default, entries })
 }
+
+/// The calls libseccomp also routes through i386's `socketcall()` and `ipc()` (by `__NR_` name).
+const MULTIPLEXED: [&str; 32] = [
+    "socket", "bind", "connect", "listen", "accept", "getsockname", "getpeername", "socketpair", "send", "recv", "sendto",
+    "recvfrom", "shutdown", "setsockopt", "getsockopt", "sendmsg", "recvmsg", "accept4", "recvmmsg", "sendmmsg", "semop", "semget",
+    "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl",
+];
+const IPC: [&str; 12] = ["semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"];
 
 fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
     if !diags.contains(&d) {
