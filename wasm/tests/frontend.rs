@@ -570,6 +570,8 @@ fn malformed_includes() {
     assert_eq!(e("ALLOW {} #include \"a\""), vec!["1:10: Unterminated #include (end it with a newline or \";\")"]);
     assert_eq!(e("#include\nALLOW {}"), vec!["1:9: Expected a quoted file name after #include, as in #include \"file.policy\""]);
     assert_eq!(e("#include \"\"\n"), vec!["1:10: Empty include file name \"\""]);
+    assert_eq!(e("#include \"a\"\"a\"\n"), vec!["1:13: Expected a space or tab before the include file name"]);
+    assert_eq!(e("#include a; ALLOW {}"), vec!["1:10: Unexpected \"a\" in #include (expected a quoted file name, a newline or \";\")"]);
     assert_eq!(e("#include \"a\nALLOW {}"), vec!["1:10: Unterminated include file name (missing closing \")"]);
     // `#include` is one word: `# include` is `#` then the identifier `include`, and a quote
     // outside an include line is not part of the language.
