@@ -12,7 +12,7 @@ import * as v from "valibot";
 import { assetUrl } from "./assets.ts";
 import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
 import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, type ConfigIssue } from "./errors.ts";
 
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
@@ -24,10 +24,43 @@ const Count = v.pipe(
   v.maxValue(Number.MAX_SAFE_INTEGER),
 );
 const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
+/**
+ * A network rule, pre-checked only for what no valid rule can contain. The engine's ParseRules
+ * (engine/internal/netproxy/rules.go) is the one definition of rule syntax: it rejects wildcards on
+ * public suffixes, bad ports and the rest, and `run()` reports its errors with the rule's field
+ * path (`networkRuleIssues`). This check is a strict subset of it, so it never refuses a rule the
+ * engine accepts; it exists so that obvious typos fail at once, before anything starts.
+ */
 const HostPattern = v.pipe(
   v.string(),
-  v.regex(/^(\*\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.?(:[0-9]{1,5})?$/, "must be a host name, *.domain or host:port"),
+  v.check((s: string) => s.trim() !== "", 'must not be empty; write a host such as "registry.npmjs.org"'),
+  v.check(
+    (s: string) => /^[A-Za-z0-9._*:[\]-]*$/.test(s.trim()),
+    'must be a host, *.domain, an IP address or one of those with :PORT, such as "example.com:8443" (no URL, path or spaces)',
+  ),
 );
+
+const RULE_ERROR = /^Invalid (allow|deny) rule ".*" \(entry ([0-9]+)\): (.*)$/;
+
+/**
+ * The engine's network rule errors as field-path issues (`network.allow[2]`), or `[]` when
+ * `message` is not a rule error. `message` is the text of the engine's failed "network" step: one
+ * `Invalid allow rule "*.com" (entry 2): is a wildcard on …` line per bad rule.
+ */
+export function networkRuleIssues(message: string, options: Pick<RunOptions, "network">): ConfigIssue[] {
+  const net = options.network;
+  if (typeof net !== "object") return [];
+  const issues: ConfigIssue[] = [];
+  for (const line of message.split("\n")) {
+    const m = RULE_ERROR.exec(line.replace(/^.*?(?=Invalid (allow|deny) rule )/, ""));
+    if (!m) continue;
+    const list = m[1] as "allow" | "deny";
+    const index = Number(m[2]);
+    const rule = (list === "allow" ? net.allow : net.deny ?? [])[index];
+    issues.push({ path: `network.${list}[${index}]`, message: `${JSON.stringify(rule)} ${m[3]}` });
+  }
+  return issues;
+}
 
 /** A host the network proxy asks about (network `{ allow }` with `onNetworkRequest`). */
 export interface NetworkRequest {

@@ -14,8 +14,8 @@ import type { Readable, Writable } from "node:stream";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
-import { StockadeError } from "./errors.ts";
-import { compileRunSeccomp, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
+import { ConfigError, StockadeError } from "./errors.ts";
+import { compileRunSeccomp, networkRuleIssues, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
 
 export type { NetworkRequest, RunOptions } from "./policy.ts";
 
@@ -261,6 +261,9 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
       const stderrTail = new TextDecoder().decode(concat(err)).trim().split("\n").slice(-5).join("\n");
       if (aborted) return reject(signal?.reason ?? new DOMException("The run was aborted", "AbortError"));
       // Once we have killed the engine, an error it reports on the way down is that kill's echo.
+      // A network rule the engine's parser refused is the caller's input error: name its field.
+      const ruleIssues = failure?.step === "network" ? networkRuleIssues(failure.message, opts) : [];
+      if (ruleIssues.length > 0) return reject(new ConfigError("run options", ruleIssues));
       if (failure && !killedByUs) {
         const what = events.some((e) => e.type === "started") ? "The sandbox failed" : "The sandbox could not start";
         return reject(new StockadeError("ENGINE_FAILED", `${what}: ${failure.step}: ${failure.message}`, failure.hint));

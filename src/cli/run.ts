@@ -21,16 +21,20 @@ Options:
   --allow-read PATH    also bind PATH read-only (repeatable)
   --allow-write PATH   bind PATH read-write, e.g. --allow-write . (repeatable)
   --hide PATH          make PATH invisible and uncreatable (repeatable)
-  --net MODE           none (default) or host
-  --allow-net HOST     reach HOST through the filtering proxy: example.com, *.example.com,
-                       host:port (repeatable)
+  --net MODE           none (default: no network) or host (the host's network, unfiltered)
+  --allow-net HOST     reach HOST through the filtering proxy (repeatable): example.com,
+                       *.example.com (subdomains, not the apex), host:8443, [2001:db8::1]:443;
+                       without a port only 80 and 443; loopback and private addresses need
+                       an IP rule naming them, e.g. 127.0.0.1:8080
+  --deny-net HOST      refuse HOST even when an --allow-net rule matches (repeatable; every
+                       port unless one is given)
   --env NAME[=VALUE]   pass the caller's NAME, or set it to VALUE (repeatable)
   --memory SIZE        memory limit: bytes, or with k, m, g (512m)
   --pids N             at most N processes
   --timeout DURATION   kill the whole tree after DURATION: 30 or 30s, 1500ms, 2m
   --cwd DIR            working directory (default: the current one)
   --json               print the result and events as JSON on stdout (output is captured)
-  -q, --quiet          do not print warnings and refusals on stderr
+  -q, --quiet          do not print warnings and refused hosts on stderr
   -h, --help           show this help
 
 Exit status: CMD's, 64 usage error, 125 the sandbox could not start.`;
@@ -90,8 +94,10 @@ function toOptions(values: Record<string, string | boolean | string[] | undefine
   const net = values.net as string | undefined;
   if (net !== undefined && net !== "none" && net !== "host") throw usageError(`Invalid --net "${net}"`, "use none or host");
   if (list("allow-net").length) {
-    if (net === "host") throw usageError("--allow-net cannot be combined with --net host", "drop one of them");
-    options.network = { allow: list("allow-net") };
+    if (net !== undefined) throw usageError(`--allow-net cannot be combined with --net ${net}`, "drop one of them");
+    options.network = { allow: list("allow-net"), deny: list("deny-net") };
+  } else if (list("deny-net").length) {
+    throw usageError("--deny-net needs --allow-net", "list the hosts to reach with --allow-net HOST; without it nothing is reachable");
   } else if (net) options.network = net as "none" | "host";
   if (values.memory !== undefined) options.memory = parseSize(values.memory as string);
   if (values.pids !== undefined) options.pids = parseCount("--pids", values.pids as string);
@@ -103,15 +109,51 @@ function toOptions(values: Record<string, string | boolean | string[] | undefine
   return options;
 }
 
-/** Warnings, then one line per distinct refusal, counted: `stockade: refused network: evil.com:443 (x3)`. */
+/** One refused network destination, with how often it was tried (`--json`'s `refusedHosts`). */
+export interface RefusedHost {
+  host: string;
+  port: number;
+  protocol: string;
+  /** Why the first attempt was refused. */
+  reason: string;
+  count: number;
+}
+
+/** The network refusals among `events`, one entry per host, port and protocol, in first-seen order. */
+export function refusedHosts(events: readonly EngineEvent[]): RefusedHost[] {
+  const byKey = new Map<string, RefusedHost>();
+  for (const e of events) {
+    if (e.type !== "violation" || e.kind !== "network") continue;
+    const host = String(e.data?.host ?? e.detail);
+    const port = Number(e.data?.port ?? 0);
+    const protocol = String(e.data?.protocol ?? "");
+    const key = `${host}\0${port}\0${protocol}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count++;
+    else byKey.set(key, { host, port, protocol, reason: String(e.data?.reason ?? ""), count: 1 });
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Warnings, other refusals counted, then the refused hosts:
+ * `stockade: refused network: evil.example:443 (https, x3): no allow rule matches`.
+ */
 function summarise(events: readonly EngineEvent[]): string[] {
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const e of events) {
     if (e.type === "warning") lines.push(`stockade: warning: ${e.message}`);
-    if (e.type === "violation") counts.set(`${e.kind}: ${e.detail}`, (counts.get(`${e.kind}: ${e.detail}`) ?? 0) + 1);
+    if (e.type === "violation" && e.kind !== "network") {
+      counts.set(`${e.kind}: ${e.detail}`, (counts.get(`${e.kind}: ${e.detail}`) ?? 0) + 1);
+    }
   }
   for (const [what, n] of counts) lines.push(`stockade: refused ${what}${n > 1 ? ` (x${n})` : ""}`);
+  for (const r of refusedHosts(events)) {
+    const where = r.host.includes(":") ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
+    const how = [r.protocol, ...(r.count > 1 ? [`x${r.count}`] : [])].filter(Boolean).join(", ");
+    lines.push(`stockade: refused network: ${where}${how ? ` (${how})` : ""}: ${r.reason}`);
+  }
   return lines;
 }
 
@@ -132,6 +174,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         hide: { type: "string", multiple: true },
         net: { type: "string" },
         "allow-net": { type: "string", multiple: true },
+        "deny-net": { type: "string", multiple: true },
         env: { type: "string", multiple: true },
         memory: { type: "string" },
         pids: { type: "string" },
@@ -180,6 +223,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           stdout: stdoutText,
           stderr: stderrText,
           events: result.events,
+          refusedHosts: refusedHosts(result.events),
         }) + "\n",
       );
     }
