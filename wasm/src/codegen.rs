@@ -109,9 +109,9 @@ fn dispatcher(g: &mut Graph, ap: &ArchPolicy, foreign: Label) -> Result<Label, V
         }
     });
     // Weight: how many numbers below the end of the architecture's table a range covers
-    // (so real syscalls sit near the root), plus one so every range counts.
-    let table_end = ap.arch.syscalls().iter().map(|s| s.nr as u64 + 1).max().unwrap_or(0);
-    let table_end = table_end.max(named.last().map_or(0, |n| n.0 as u64 + 1));
+    // (so real syscalls sit near the root), plus one so every range counts. Custom numbers
+    // past the table do not stretch it: one SYSCALL[0xffffffff] must not unbalance the rest.
+    let table_end = ap.arch.syscalls().iter().map(|s| s.nr as u64 + 1).max().unwrap_or(512);
     let weight = |i: usize| {
         let start = ranges[i].start as u64;
         let end = ranges.get(i + 1).map_or(1 << 32, |r| r.start as u64);

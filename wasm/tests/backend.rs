@@ -408,6 +408,22 @@ fn docker_like_policy_is_small_and_fast() {
 }
 
 #[test]
+fn a_custom_number_far_past_the_table_does_not_unbalance_the_search() {
+    let text = docker_like();
+    let with_far = format!("{}\nALLOW {{ SYSCALL[0xfffffffe], SYSCALL[0x7ffffff0] }}", text);
+    let (a, b) = (compile(&text, &[Arch::X86_64]), compile(&with_far, &[Arch::X86_64]));
+    let mut extra = 0;
+    for nr in 0..=460u32 {
+        let (ea, eb) = (run(&a, &data(Arch::X86_64, nr, [0; 6])), run(&b, &data(Arch::X86_64, nr, [0; 6])));
+        assert_eq!(ea.ret, eb.ret);
+        assert!(eb.executed <= ea.executed + 2, "nr {}: {} → {} executed", nr, ea.executed, eb.executed);
+        extra += eb.executed - ea.executed.min(eb.executed);
+    }
+    println!("two far custom numbers: {} extra instructions over 461 syscalls", extra);
+    assert!(extra < 461 / 4, "{} extra instructions", extra);
+}
+
+#[test]
 fn docker_like_policy_decides_like_the_reference_evaluator() {
     let text = docker_like();
     let opts = options(&[Arch::X86_64]);
