@@ -42,9 +42,10 @@ const NR = {
     clone3: 435,
     ptrace: 117,
   },
+  i386: { read: 3, write: 4, mmap: 90, socket: 359, clone: 120, fcntl: 55, prctl: 172, openat: 295 },
 } as const;
 
-const decide = (prog: Uint8Array, arch: "x86_64" | "aarch64", nr: number, args: bigint[] = []) =>
+const decide = (prog: Uint8Array, arch: "x86_64" | "aarch64" | "i386", nr: number, args: bigint[] = []) =>
   runBpf(prog, { arch: AUDIT[arch], nr, args }).ret;
 
 describe("fromOciProfile() on a Docker-style default profile", () => {
@@ -257,7 +258,8 @@ const CONSTS = [0n, 1n, 2n, 5n, 0xffn, 0x8000_0000n, 0xffff_ffffn, 0x1_0000_0000
 const CALLS = ["read", "write", "openat", "mmap", "fcntl", "clone", "socket", "prctl"] as const;
 const ACTIONS = ["ALLOW", "LOG", "KILL", "KILL_PROCESS", "ERRNO(1)", "ERRNO(13)", "TRACE(3)", "USER_NOTIF"];
 
-function randomPolicy(next: () => bigint): string {
+/** A random policy over CALLS; `equalities`: every comparison is an `==` on the first argument. */
+function randomPolicy(next: () => bigint, equalities = false): string {
   const pick = <T>(xs: readonly T[]): T => xs[Number(next() % BigInt(xs.length))];
   const konst = () => (next() % 4n === 0n ? next() >> (next() % 64n) : pick(CONSTS));
   let text = "";
@@ -269,9 +271,9 @@ function randomPolicy(next: () => bigint): string {
     const args = table ? ["fd", "buf", "count"] : ["a", "b", "c"];
     const decl = table ? "" : "(a, b, c)";
     const terms = Array.from({ length: 1 + Number(next() % 2n) }, () => {
-      const x = pick(args);
+      const x = equalities ? args[0] : pick(args);
       const lhs = next() % 3n === 0n ? `(${x} & 0x${konst().toString(16)})` : x;
-      return `${lhs} ${pick(["==", "!=", "<", "<=", ">", ">="])} 0x${konst().toString(16)}`;
+      return `${lhs} ${equalities ? "==" : pick(["==", "!=", "<", "<=", ">", ">="])} 0x${konst().toString(16)}`;
     });
     const cond = next() % 4n === 0n ? "" : ` { ${terms.join(pick([" && ", " || "]))} }`;
     text += `${pick(ACTIONS)} { ${name}${decl}${cond} }\n`;
@@ -328,25 +330,33 @@ function libseccompBpf(profile: OciProfile | string, docker: string[] = []): Uin
 }
 
 describe("libseccomp on our OCI output", () => {
+  // Equalities on one argument: libseccomp 2.5.4 mis-compiles several entries for one syscall
+  // with ordered comparisons (LE, GE, …; see docs/oci.md), which this test would otherwise hit.
   it("decides like our BPF on random policies and inputs", { skip: noLibseccomp }, async () => {
     const next = rng(9);
     let checked = 0;
-    for (let round = 0; round < 40; round++) {
-      const text = randomPolicy(next);
-      const arch: "x86_64" | "aarch64" = round % 2 ? "aarch64" : "x86_64";
+    for (let round = 0; round < 60; round++) {
+      const text = randomPolicy(next, true);
+      const arch = (["x86_64", "aarch64", "i386"] as const)[round % 3];
       let profile: OciProfile;
       try {
         profile = await toOciProfile(text, { arch });
       } catch (e) {
-        assert.ok(e instanceof PolicyError && /more than 256 OCI entries/.test(e.message), `${text}\n${e}`);
+        // The inherent limit, and on i386 conditions on socket() (libseccomp would misapply them).
+        assert.ok(e instanceof PolicyError && /more than 256 OCI entries|multiplexed socketcall/.test(e.message), `${text}\n${e}`);
         continue;
       }
       const ours = await compileSeccomp(text, { arch });
       const theirs = libseccompBpf(profile);
+      // i386 arguments are 32-bit registers: the kernel zero-extends them.
+      const width = arch === "i386" ? 0xffffffffn : (1n << 64n) - 1n;
       for (let i = 0; i < 300; i++) {
         const name = CALLS[Number(next() % BigInt(CALLS.length))];
         const nr: number = NR[arch][name];
-        const args = Array.from({ length: 6 }, () => (next() % 2n === 0n ? CONSTS[Number(next() % BigInt(CONSTS.length))] : next()));
+        const args = Array.from(
+          { length: 6 },
+          () => (next() % 2n === 0n ? CONSTS[Number(next() % BigInt(CONSTS.length))] : next()) & width,
+        );
         assert.equal(
           decide(theirs, arch, nr, args),
           decide(ours, arch, nr, args),
@@ -354,10 +364,10 @@ describe("libseccomp on our OCI output", () => {
         );
       }
       // Another architecture is killed by both.
-      assert.equal(runBpf(theirs, { arch: AUDIT.i386, nr: 3 }).ret, RET.KILL_PROCESS);
+      assert.equal(runBpf(theirs, { arch: arch === "i386" ? AUDIT.x86_64 : AUDIT.i386, nr: 3 }).ret, RET.KILL_PROCESS);
       checked++;
     }
-    assert.ok(checked >= 30, `${checked} policies checked`);
+    assert.ok(checked >= 40, `${checked} policies checked`);
   });
 
   it("agrees with Docker + runc + libseccomp on the Docker-style profile (fromOciProfile)", { skip: noLibseccomp }, async () => {
