@@ -27,10 +27,7 @@ pub fn evaluate(text: &[u8], includes: &IncludeMap, opts: &Options, data: &Secco
         _ => return Ok(opts.foreign.ret_value()),
     };
     let prog = &parsed.program;
-    let mut filters: Vec<(&Filter, Action)> = Vec::new();
-    let mut used = vec![false; prog.policies.len()];
-    expand(prog, &prog.main, &mut used, &mut filters);
-    let here: Vec<(&Filter, Action)> = filters.into_iter().filter(|(f, _)| f.applies_to(arch)).collect();
+    let here: Vec<(&Filter, Action)> = expand(prog).into_iter().filter(|(f, _)| f.applies_to(arch)).collect();
 
     // x32 (KAFEL.md §9): a number with bit 30 set is foreign unless a surviving filter names it.
     if arch == Arch::X86_64 && data.nr & 0x4000_0000 != 0 {
@@ -54,19 +51,27 @@ pub fn evaluate(text: &[u8], includes: &IncludeMap, opts: &Options, data: &Secco
     Ok(prog.default.unwrap_or(Action::KillThread).ret_value())
 }
 
-/// The filters of `entries` in expansion order: `USE p` inlines p the first time only.
-fn expand<'p, 'a>(prog: &'p Program<'a>, entries: &'p [Entry<'a>], used: &mut Vec<bool>, out: &mut Vec<(&'p Filter<'a>, Action)>) {
-    for e in entries {
-        match e {
-            Entry::Use(i) => {
+/// The filters of the main policy in expansion order: `USE p` inlines p the first time only.
+/// (An explicit stack: a chain of USEs may be longer than the call stack is deep.)
+fn expand<'p, 'a>(prog: &'p Program<'a>) -> Vec<(&'p Filter<'a>, Action)> {
+    let mut out = Vec::new();
+    let mut used = vec![false; prog.policies.len()];
+    let mut stack = vec![prog.main.iter()];
+    while let Some(top) = stack.last_mut() {
+        match top.next() {
+            None => {
+                stack.pop();
+            }
+            Some(Entry::Use(i)) => {
                 if !used[*i] {
                     used[*i] = true;
-                    expand(prog, &prog.policies[*i].entries, used, out);
+                    stack.push(prog.policies[*i].entries.iter());
                 }
             }
-            Entry::Block(b) => out.extend(b.filters.iter().map(|f| (f, b.action))),
+            Some(Entry::Block(b)) => out.extend(b.filters.iter().map(|f| (f, b.action))),
         }
     }
+    out
 }
 
 fn number(f: &Filter, arch: Arch) -> Option<u32> {

@@ -225,3 +225,14 @@ fn compiling_every_syscall_is_fast() {
     eprintln!("front end: {} syscalls in {:?} per compile (native)", names.len(), each);
     assert!(each < std::time::Duration::from_millis(2), "{:?} per compile", each);
 }
+
+#[test]
+fn the_reference_follows_long_use_chains_too() {
+    let mut text = String::from("POLICY p0 { ALLOW { read } }\n");
+    for i in 1..20_000 {
+        text.push_str(&format!("POLICY p{} {{ USE p{} }}\n", i, i - 1));
+    }
+    text.push_str("USE p19999, USE p0");
+    means(&text, &[X], &data(X, "read", [0; 6]), Action::Allow);
+    means(&text, &[X], &data(X, "write", [0; 6]), Action::KillThread);
+}
