@@ -20,6 +20,11 @@ use graph::{FastMap, Graph, Label};
 /// The BPF program for `policy`, or every error found (scratch memory exceeded, filter too
 /// long), each at the position of the rule it concerns.
 pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
+    // The search tree is only right for sorted, unique numbers: fail closed on a broken IR.
+    if let Err(e) = policy.check() {
+        let msg = format!("Internal error: the compiler's intermediate form is invalid ({}); please report this policy", e);
+        return Err(vec![Diagnostic::new(Pos { file: None, line: 1, col: 1 }, msg)]);
+    }
     let mut g = Graph::new();
     let foreign = g.ret(policy.foreign.ret_value());
     let mut diags = Vec::new();

@@ -484,6 +484,15 @@ fn the_baseline_policy_on_four_architectures_stays_small_and_fast() {
 }
 
 #[test]
+fn a_broken_intermediate_form_is_refused_not_miscompiled() {
+    let rule = |action| Rule { action, cond: None, pos: Default::default() };
+    let syscalls = vec![SyscallRules { nr: 5, rules: vec![rule(Action::Allow)] }, SyscallRules { nr: 2, rules: vec![rule(Action::Log)] }];
+    let p = Policy { arches: vec![ArchPolicy { arch: Arch::X86_64, default: Action::KillThread, syscalls }], foreign: Action::KillProcess };
+    let d = generate(&p).unwrap_err();
+    assert!(d[0].message.starts_with("Internal error: "), "{}", d[0]);
+}
+
+#[test]
 fn no_target_or_a_repeated_target_still_compiles() {
     let p = Policy { arches: vec![], foreign: Action::Errno(7) };
     let prog = gen_ok(&p);
