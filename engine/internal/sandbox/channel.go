@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -84,6 +85,11 @@ func newReceiver(fd int) (*receiver, error) {
 // receive reads one message and the descriptors attached to it; ok is false at the end.
 func (r *receiver) receive() (m message, fds []int, ok bool, err error) {
 	n, oobn, _, _, err := r.conn.ReadMsgUnix(r.buf, r.oob)
+	if errors.Is(err, unix.ECONNRESET) {
+		// PID 1 ended with our ack unread (it failed before it needed it): the kernel reports
+		// that once, ahead of the messages PID 1 sent before, which are still queued.
+		n, oobn, _, _, err = r.conn.ReadMsgUnix(r.buf, r.oob)
+	}
 	if err != nil || (n == 0 && oobn == 0) {
 		return m, nil, false, nil
 	}

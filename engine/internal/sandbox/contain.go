@@ -42,15 +42,13 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 		return 0, err
 	}
 	unix.Close(frameFd)
-	// The pidfd goes out now, and PID 1 waits until the outer engine has read the host pid from
-	// it: once reaped, the process would read as -1.
+	// The pidfd goes out now. The outer engine reads the host pid from it while the view is
+	// built; PID 1 waits for its acknowledgement before the stage can end or be reaped (a reaped
+	// process would read as -1).
 	err = send(status, message{Type: "spawned"}, stage.pidfd)
 	unix.Close(stage.pidfd)
 	if err != nil {
 		return 0, step.Fail("init", "report the target's pid", err)
-	}
-	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
-		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
 	}
 	res, err := view.Build(&c.Fs)
 	if err != nil {
@@ -82,6 +80,9 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 	}
 	a.Exec.InView = true
 	a.Exec.NprocBase = countThreads() + 1 // PID 1's threads and the exec stage itself
+	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
+		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
+	}
 	if err := stage.proceed(&a.Exec); err != nil {
 		return 0, err
 	}
