@@ -79,7 +79,7 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 		a.Exec.ProxyPort = port
 	}
 	a.Exec.InView = true
-	a.Exec.NprocBase = countThreads() + 1 // PID 1's threads and the exec stage itself
+	a.Exec.NprocBase = countThreads() // PID 1's threads; the exec stage becomes the target, which limits.pids counts
 	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
 		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -56,13 +57,17 @@ func Init(rawArgs string) {
 	if err != nil {
 		fail(err, false)
 	}
+	// Signals are caught from here on rather than once the target runs: a short target would
+	// otherwise end before PID 1 is ready to reap it.
+	fw := forwardSignals()
 	target, err := containInit(c, &a, frameFd, status)
 	if err != nil {
 		var se *step.Error
 		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")
 		fail(err, noUserns)
 	}
-	code, sig := reap(target)
+	fw.deliverTo(target)
+	code, sig := reap(target, fw)
 	// Stdio closes first, so the caller sees end-of-output no later than the status.
 	for fd := 0; fd <= 2; fd++ {
 		unix.Close(fd)
@@ -135,16 +140,49 @@ func (s *execStage) proceed(a *execArgs) error {
 	return m.asError()
 }
 
-// reap waits for every child; when the target ends it kills the rest of the namespace. It
-// forwards SIGTERM, SIGINT and SIGHUP to the target.
-func reap(target int) (code, sig int) {
+// forwarder passes SIGTERM, SIGINT and SIGHUP on to the target. A signal that arrives before the
+// target is exec'd is held and delivered once it is; none is passed on after it ended.
+type forwarder struct {
+	mu      sync.Mutex
+	target  int // 0: not exec'd yet; -1: ended
+	pending []syscall.Signal
+}
+
+func forwardSignals() *forwarder {
+	f := &forwarder{}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	go func() {
 		for s := range sigs {
-			_ = unix.Kill(target, s.(syscall.Signal))
+			f.mu.Lock()
+			switch {
+			case f.target > 0:
+				_ = unix.Kill(f.target, s.(syscall.Signal))
+			case f.target == 0:
+				f.pending = append(f.pending, s.(syscall.Signal))
+			}
+			f.mu.Unlock()
 		}
 	}()
+	return f
+}
+
+// deliverTo starts forwarding to pid (-1: stop), beginning with the signals held so far.
+func (f *forwarder) deliverTo(pid int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.target = pid
+	for _, s := range f.pending {
+		if pid > 0 {
+			_ = unix.Kill(pid, s)
+		}
+	}
+	f.pending = nil
+}
+
+// reap waits for every child; when the target ends it kills the rest of the namespace and stops
+// forwarding signals.
+func reap(target int, fw *forwarder) (code, sig int) {
 	for {
 		var ws unix.WaitStatus
 		pid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
@@ -155,7 +193,7 @@ func reap(target int) (code, sig int) {
 			return code, sig
 		}
 		if pid == target {
-			signal.Stop(sigs)
+			fw.deliverTo(-1)
 			if ws.Signaled() {
 				sig = int(ws.Signal())
 			} else {

@@ -326,6 +326,21 @@ func TestForkBombIsHeldByThePidsLimit(t *testing.T) {
 	expectCode(t, run(t, c, nil), 0)
 }
 
+// limits.pids counts the target itself, like a cgroup's pids.max: with a limit of 8 the target
+// keeps at most 7 children alive, whether a cgroup (root) or RLIMIT_NPROC (other users) holds it.
+// RLIMIT_NPROC also counts PID 1's threads; one its Go runtime starts after they were counted
+// leaves the target a child fewer, never more.
+func TestPidsLimitCountsTheTarget(t *testing.T) {
+	c := sh("i=0; while [ $i -lt 50 ]; do sleep 5 & i=$((i+1)); echo $i; done")
+	c.Limits.Pids = 8
+	c.Limits.WallMs = 20000
+	r := run(t, c, nil)
+	l := lines(r.stdout)
+	if n := atoi(l[len(l)-1]); r.code == 0 || !strings.Contains(r.stderr, "fork") || n > 7 || n < 5 {
+		t.Fatalf("children alive under a pids limit of 8: %q (code %d, %q), want 7 (at least 5)", l[len(l)-1], r.code, r.stderr)
+	}
+}
+
 func atoi(s string) int { n, _ := strconv.Atoi(strings.TrimSpace(s)); return n }
 
 func TestMemoryBombIsHeld(t *testing.T) {
