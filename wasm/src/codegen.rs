@@ -143,7 +143,7 @@ fn rules(g: &mut Graph, rules: &[Rule], default: Action) -> Result<Label, Diagno
         let act = g.ret(r.action.ret_value());
         next = match &r.cond {
             None => act,
-            Some(c) => cond::cond(g, c, act, next, 0).map_err(|e| cond_error(e, &r.pos))?,
+            Some(c) => cond::compile(g, c, act, next).map_err(|e| cond_error(e, &r.pos))?,
         };
     }
     Ok(next)

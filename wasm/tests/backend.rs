@@ -493,6 +493,21 @@ fn a_broken_intermediate_form_is_refused_not_miscompiled() {
 }
 
 #[test]
+fn a_condition_nested_past_any_front_end_limit_is_an_error_not_a_crash() {
+    let mut v = Value::Arg(0);
+    for i in 0..3000u64 {
+        v = Value::Or(Box::new(v), Box::new(Value::Const(i)));
+    }
+    let mut c = Cond::Cmp { op: CmpOp::Eq, lhs: v, rhs: Value::Const(1), wide: true };
+    for _ in 0..3000 {
+        c = Cond::Not(Box::new(c));
+    }
+    let p = one_syscall(Arch::X86_64, 0, vec![(Action::Allow, Some(c))], Action::KillThread);
+    let d = generate(&p).unwrap_err();
+    assert!(d[0].message.contains("nested too deeply"), "{}", d[0]);
+}
+
+#[test]
 fn no_target_or_a_repeated_target_still_compiles() {
     let p = Policy { arches: vec![], foreign: Action::Errno(7) };
     let prog = gen_ok(&p);

@@ -16,7 +16,8 @@ pub enum CondError {
     Scratch,
     /// An argument index past 5 (the front end never produces one).
     Arg(u8),
-    /// Nesting deeper than any front-end limit; refused instead of exhausting the stack.
+    /// Nesting deeper than any front-end limit; refused before any recursion can exhaust
+    /// the stack.
     Depth,
 }
 
@@ -107,10 +108,7 @@ fn scratch_need(v: &Value) -> usize {
 }
 
 /// Code that leaves word `w` of `v` in A, then goes to `next`; scratch words from `slot` up.
-fn eval(g: &mut Graph, v: &Value, w: Word, next: Label, slot: usize, depth: usize) -> Result<Label, CondError> {
-    if depth > MAX_DEPTH {
-        return Err(CondError::Depth);
-    }
+fn eval(g: &mut Graph, v: &Value, w: Word, next: Label, slot: usize) -> Result<Label, CondError> {
     if let Some(c) = known(v, w) {
         return Ok(g.stmt(LD | IMM, c, next));
     }
@@ -129,16 +127,16 @@ fn eval(g: &mut Graph, v: &Value, w: Word, next: Label, slot: usize, depth: usiz
         if let Some(c) = known(y, w) {
             let identity = if op == AND { u32::MAX } else { 0 };
             let next = if c == identity { next } else { g.stmt(ALU | op | K, c, next) };
-            return eval(g, x, w, next, slot, depth + 1);
+            return eval(g, x, w, next, slot);
         }
     }
     let alu = g.stmt(ALU | op | X, 0, next);
     for (x, y) in [(a, b), (b, a)] {
         if !uses_x(x) {
             // y into A, to X, then x into A (which leaves X alone).
-            let n = eval(g, x, w, alu, slot, depth + 1)?;
+            let n = eval(g, x, w, alu, slot)?;
             let n = g.stmt(0x07 | TAX, 0, n);
-            return eval(g, y, w, n, slot, depth + 1);
+            return eval(g, y, w, n, slot);
         }
     }
     // Both need X: the hungrier one first, parked in M[slot] while the other is computed.
@@ -147,58 +145,90 @@ fn eval(g: &mut Graph, v: &Value, w: Word, next: Label, slot: usize, depth: usiz
     }
     let (first, second) = if scratch_need(a) >= scratch_need(b) { (a, b) } else { (b, a) };
     let n = g.stmt(LDX | MEM, slot as u32, alu);
-    let n = eval(g, second, w, n, slot + 1, depth + 1)?;
+    let n = eval(g, second, w, n, slot + 1)?;
     let n = g.stmt(ST, slot as u32, n);
-    eval(g, first, w, n, slot, depth + 1)
+    eval(g, first, w, n, slot)
 }
 
 /// Code that evaluates `c` and goes to `t` when it holds, else to `f`.
-pub fn cond(g: &mut Graph, c: &Cond, t: Label, f: Label, depth: usize) -> Result<Label, CondError> {
-    if depth > MAX_DEPTH {
+pub fn compile(g: &mut Graph, c: &Cond, t: Label, f: Label) -> Result<Label, CondError> {
+    if nesting(c) > MAX_DEPTH {
         return Err(CondError::Depth);
     }
+    cond(g, c, t, f)
+}
+
+/// How deeply `c` nests, counted without recursion: everything below recurses on it.
+fn nesting(c: &Cond) -> usize {
+    enum Item<'a> {
+        C(&'a Cond),
+        V(&'a Value),
+    }
+    let mut deepest = 0;
+    let mut stack = vec![(Item::C(c), 1usize)];
+    while let Some((item, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        match item {
+            Item::C(Cond::And(a, b)) | Item::C(Cond::Or(a, b)) => {
+                stack.push((Item::C(a), d + 1));
+                stack.push((Item::C(b), d + 1));
+            }
+            Item::C(Cond::Not(a)) => stack.push((Item::C(a), d + 1)),
+            Item::C(Cond::Cmp { lhs, rhs, .. }) => {
+                stack.push((Item::V(lhs), d + 1));
+                stack.push((Item::V(rhs), d + 1));
+            }
+            Item::V(Value::And(a, b)) | Item::V(Value::Or(a, b)) => {
+                stack.push((Item::V(a), d + 1));
+                stack.push((Item::V(b), d + 1));
+            }
+            Item::V(_) => {}
+        }
+    }
+    deepest
+}
+
+fn cond(g: &mut Graph, c: &Cond, t: Label, f: Label) -> Result<Label, CondError> {
     match c {
         Cond::And(a, b) => {
-            let b = cond(g, b, t, f, depth + 1)?;
-            cond(g, a, b, f, depth + 1)
+            let b = cond(g, b, t, f)?;
+            cond(g, a, b, f)
         }
         Cond::Or(a, b) => {
-            let b = cond(g, b, t, f, depth + 1)?;
-            cond(g, a, t, b, depth + 1)
+            let b = cond(g, b, t, f)?;
+            cond(g, a, t, b)
         }
-        Cond::Not(a) => cond(g, a, f, t, depth + 1),
-        Cond::Cmp { op, lhs, rhs, wide } => compare(g, *op, lhs, rhs, *wide, t, f, depth + 1),
+        Cond::Not(a) => cond(g, a, f, t),
+        Cond::Cmp { op, lhs, rhs, wide } => compare(g, *op, lhs, rhs, *wide, t, f),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compare(g: &mut Graph, op: CmpOp, lhs: &Value, rhs: &Value, wide: bool, t: Label, f: Label, depth: usize) -> Result<Label, CondError> {
+fn compare(g: &mut Graph, op: CmpOp, lhs: &Value, rhs: &Value, wide: bool, t: Label, f: Label) -> Result<Label, CondError> {
     match (lhs, rhs) {
         (Value::Const(a), Value::Const(b)) => {
             let mask = if wide { u64::MAX } else { 0xffff_ffff };
             Ok(if holds(op, a & mask, b & mask) { t } else { f })
         }
-        (Value::Const(_), _) => compare(g, flip(op), rhs, lhs, wide, t, f, depth),
-        (_, Value::Const(c)) => match masked_zero_test(g, op, lhs, *c, wide, t, f, depth)? {
+        (Value::Const(_), _) => compare(g, flip(op), rhs, lhs, wide, t, f),
+        (_, Value::Const(c)) => match masked_zero_test(g, op, lhs, *c, wide, t, f)? {
             Some(l) => Ok(l),
-            None => compare_const(g, op, lhs, *c, wide, t, f, depth),
+            None => compare_const(g, op, lhs, *c, wide, t, f),
         },
-        _ => compare_values(g, op, lhs, rhs, wide, t, f, depth),
+        _ => compare_values(g, op, lhs, rhs, wide, t, f),
     }
 }
 
 /// `eval(v, w)` in front of `j`, unless `j` does not look at A (it is one of `targets`).
-fn load_then(g: &mut Graph, v: &Value, w: Word, j: Label, targets: &[Label], depth: usize) -> Result<Label, CondError> {
+fn load_then(g: &mut Graph, v: &Value, w: Word, j: Label, targets: &[Label]) -> Result<Label, CondError> {
     if targets.contains(&j) {
         Ok(j)
     } else {
-        eval(g, v, w, j, 0, depth)
+        eval(g, v, w, j, 0)
     }
 }
 
 /// `(v & m) == 0` and `(v & m) != 0` as one `JSET` per word of `m`; `None` for other shapes.
-#[allow(clippy::too_many_arguments)]
-fn masked_zero_test(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: Label, f: Label, depth: usize) -> Result<Option<Label>, CondError> {
+fn masked_zero_test(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: Label, f: Label) -> Result<Option<Label>, CondError> {
     let mask = if wide { u64::MAX } else { 0xffff_ffff };
     if c & mask != 0 || !matches!(op, CmpOp::Eq | CmpOp::Ne) {
         return Ok(None);
@@ -223,7 +253,7 @@ fn masked_zero_test(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t
             Some(_) => next,
             None => {
                 let j = g.jump(JMP | JSET | K, mw, nonzero, next);
-                load_then(g, v, w, j, &[nonzero, next], depth)?
+                load_then(g, v, w, j, &[nonzero, next])?
             }
         };
     }
@@ -246,14 +276,13 @@ fn jump_k(g: &mut Graph, op: CmpOp, c: u32, t: Label, f: Label) -> Label {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn compare_const(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: Label, f: Label, depth: usize) -> Result<Label, CondError> {
+fn compare_const(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: Label, f: Label) -> Result<Label, CondError> {
     let c_lo = word(c, Word::Lo);
     let low = match known(lhs, Word::Lo) {
         Some(x) => if holds(op, x as u64, c_lo as u64) { t } else { f },
         None => {
             let j = jump_k(g, op, c_lo, t, f);
-            load_then(g, lhs, Word::Lo, j, &[t, f], depth)?
+            load_then(g, lhs, Word::Lo, j, &[t, f])?
         }
     };
     if !wide {
@@ -277,7 +306,7 @@ fn compare_const(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: L
     } else {
         g.jump(JMP | JGT | K, ch, above, not_above)
     };
-    load_then(g, lhs, Word::Hi, j, &[t, f, low], depth)
+    load_then(g, lhs, Word::Hi, j, &[t, f, low])
 }
 
 /// The test of `A op X` (no constant to fold).
@@ -293,21 +322,20 @@ fn jump_x(g: &mut Graph, op: CmpOp, t: Label, f: Label) -> Label {
 }
 
 /// Argument with argument: word `w` of one side in A and of the other in X.
-#[allow(clippy::too_many_arguments)]
-fn compare_values(g: &mut Graph, op: CmpOp, lhs: &Value, rhs: &Value, wide: bool, t: Label, f: Label, depth: usize) -> Result<Label, CondError> {
+fn compare_values(g: &mut Graph, op: CmpOp, lhs: &Value, rhs: &Value, wide: bool, t: Label, f: Label) -> Result<Label, CondError> {
     // A holds the side that needs X to compute, when only one does.
     let (a, x, op) = if uses_x(lhs) && !uses_x(rhs) { (rhs, lhs, flip(op)) } else { (lhs, rhs, op) };
     let load_pair = |g: &mut Graph, w: Word, next: Label| -> Result<Label, CondError> {
         if !uses_x(a) {
-            let n = eval(g, a, w, next, 0, depth)?;
+            let n = eval(g, a, w, next, 0)?;
             let n = g.stmt(0x07 | TAX, 0, n);
-            eval(g, x, w, n, 0, depth)
+            eval(g, x, w, n, 0)
         } else {
             // Both need X: park x's word in M[0] while a's is computed.
             let n = g.stmt(LDX | MEM, 0, next);
-            let n = eval(g, a, w, n, 1, depth)?;
+            let n = eval(g, a, w, n, 1)?;
             let n = g.stmt(ST, 0, n);
-            eval(g, x, w, n, 0, depth)
+            eval(g, x, w, n, 0)
         }
     };
     let j = jump_x(g, op, t, f);
