@@ -4,7 +4,7 @@
  * a run. All traffic stays on the loopback interface.
  */
 import { execFileSync } from "node:child_process";
-import { appendFileSync, accessSync, constants, readFileSync, writeFileSync } from "node:fs";
+import { accessSync, appendFileSync, constants, readFileSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -108,11 +108,28 @@ export function makeCertificate(): Certificate {
   const keyFile = join(dir, "key.pem");
   const names = Object.keys(TEST_HOSTS).map((n) => `DNS:${n}`).join(",");
   execFileSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-    "-subj", "/CN=stockade.test", "-addext", `subjectAltName=${names}`,
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:prime256v1",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=stockade.test",
+    "-addext",
+    `subjectAltName=${names}`,
     // A leaf, not a CA: rustls (Deno) refuses a CA certificate presented as the server's own.
-    "-addext", "basicConstraints=critical,CA:FALSE", "-addext", "extendedKeyUsage=serverAuth",
-    "-keyout", keyFile, "-out", certFile,
+    "-addext",
+    "basicConstraints=critical,CA:FALSE",
+    "-addext",
+    "extendedKeyUsage=serverAuth",
+    "-keyout",
+    keyFile,
+    "-out",
+    certFile,
   ], { stdio: "pipe" });
   const key = readFileSync(keyFile, "utf8");
   writeFileSync(keyFile, ""); // the sandbox may read the directory; it needs only the certificate

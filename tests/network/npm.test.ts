@@ -34,8 +34,16 @@ function npmInstall(network: RunOptions["network"]) {
   const project = tempDir("npm-project");
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "probe", version: "1.0.0", private: true }));
   const result = run([
-    "npm", "install", "is-number", "--no-audit", "--no-fund", "--no-update-notifier", "--fetch-retries=0",
-    "--cache", "/tmp/npm-cache", "--loglevel=error",
+    "npm",
+    "install",
+    "is-number",
+    "--no-audit",
+    "--no-fund",
+    "--no-update-notifier",
+    "--fetch-retries=0",
+    "--cache",
+    "/tmp/npm-cache",
+    "--loglevel=error",
   ], { cwd: project, write: [project], network, timeout: 60_000 });
   return result.then((r) => ({ result: r, installed: existsSync(join(project, "node_modules/is-number/package.json")) }));
 }

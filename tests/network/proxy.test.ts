@@ -48,7 +48,6 @@ function arrived(server: TestServer | undefined, path: string): number {
 
 const CACERT = cert ? `--cacert ${cert.certFile}` : "";
 
-
 const allowedCurl = attempt(() =>
   statuses(
     `echo http $(${curl(`http://allowed.stockade.test:${WEB}/curl-http`)})
@@ -130,7 +129,9 @@ const denyWins = attempt(() =>
     `echo denied $(${curl(`http://denied.wild.stockade.test:${WEB}/deny-denied`)})
      echo sub $(${curl(`http://sub.wild.stockade.test:${WEB}/deny-sub`)})`,
     // The deny rule comes last and names no port: it still wins, on every port.
-    { network: { allow: [...reach("*.wild.stockade.test", WEB), `denied.wild.stockade.test:${WEB}`], deny: ["denied.wild.stockade.test"] } },
+    {
+      network: { allow: [...reach("*.wild.stockade.test", WEB), `denied.wild.stockade.test:${WEB}`], deny: ["denied.wild.stockade.test"] },
+    },
   )
 );
 

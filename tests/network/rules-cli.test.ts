@@ -47,15 +47,50 @@ async function configError(promise: Promise<unknown>): Promise<ConfigError> {
 
 /** Rules the engine refuses (engine/internal/netproxy/rules_test.go has each reason). */
 const BAD_RULES = [
-  "", "   ", "*", "*:443", "*.com", "*.COM.", "*.co.uk", "*.github.io", "*example.com", "a.*.example.com",
-  "https://example.com", "example.com/path", "user@example.com", "10.0.0.0/8", "a..example.com", "-bad.example.com",
-  "exa mple.com", "bücher.example", "example.com:", "example.com:0", "example.com:65536", "example.com:http",
-  "example.com:080", "::1", "a:b:c", "[::1", "[::1]x", "[example.com]", "[fe80::1%eth0]", "127.1", "2130706433",
+  "",
+  "   ",
+  "*",
+  "*:443",
+  "*.com",
+  "*.COM.",
+  "*.co.uk",
+  "*.github.io",
+  "*example.com",
+  "a.*.example.com",
+  "https://example.com",
+  "example.com/path",
+  "user@example.com",
+  "10.0.0.0/8",
+  "a..example.com",
+  "-bad.example.com",
+  "exa mple.com",
+  "bücher.example",
+  "example.com:",
+  "example.com:0",
+  "example.com:65536",
+  "example.com:http",
+  "example.com:080",
+  "::1",
+  "a:b:c",
+  "[::1",
+  "[::1]x",
+  "[example.com]",
+  "[fe80::1%eth0]",
+  "127.1",
+  "2130706433",
 ];
 /** Rules the engine accepts, in every form docs/network.md lists. */
 const GOOD_RULES = [
-  "registry.npmjs.org", "Example.COM.", "*.pkg.example", "api.example:8443", "any.example:*", "203.0.113.7",
-  "[2001:db8::7]", "[2001:db8::7]:8080", " spaced.example ", "under_score.example",
+  "registry.npmjs.org",
+  "Example.COM.",
+  "*.pkg.example",
+  "api.example:8443",
+  "any.example:*",
+  "203.0.113.7",
+  "[2001:db8::7]",
+  "[2001:db8::7]:8080",
+  " spaced.example ",
+  "under_score.example",
 ];
 
 const REFUSED_BY_TS = BAD_RULES.filter((rule) => {
@@ -75,8 +110,14 @@ const SCRIPT = `${curl(`http://allowed.stockade.test:${WEB}/cli-ok`)}; echo
 ${curl(`http://denied.stockade.test:${WEB}/cli-denied`)}; ${curl(`http://denied.stockade.test:${WEB}/cli-denied`)}; echo
 ${curl(`http://wild.stockade.test:${WEB}/cli-none`)}; echo`;
 const NET_FLAGS = [
-  "--allow-net", `allowed.stockade.test:${WEB}`, "--allow-net", `127.0.0.1:${WEB}`,
-  "--allow-net", `denied.stockade.test:${WEB}`, "--deny-net", "denied.stockade.test",
+  "--allow-net",
+  `allowed.stockade.test:${WEB}`,
+  "--allow-net",
+  `127.0.0.1:${WEB}`,
+  "--allow-net",
+  `denied.stockade.test:${WEB}`,
+  "--deny-net",
+  "denied.stockade.test",
 ];
 const cliSummary = attempt(() => cli(["run", ...NET_FLAGS, "--", "sh", "-c", SCRIPT]));
 const cliJson = attempt(() => cli(["run", "--json", ...NET_FLAGS, "--", "sh", "-c", SCRIPT]));
