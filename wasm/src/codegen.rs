@@ -156,7 +156,7 @@ fn cond_error(e: CondError, pos: &Pos) -> Diagnostic {
             bpf::MEM_WORDS
         ),
         CondError::Arg(i) => format!("Argument index {} is out of range (syscalls have 6 arguments)", i),
-        CondError::Depth => "Condition nested too deeply to compile".to_string(),
+        CondError::Depth => format!("Condition nested too deeply to compile (more than {} levels)", cond::MAX_DEPTH),
     };
     Diagnostic::new(pos.clone(), msg)
 }

@@ -21,7 +21,7 @@ pub enum CondError {
     Depth,
 }
 
-const MAX_DEPTH: usize = 1000;
+pub const MAX_DEPTH: usize = 1000;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Word {
