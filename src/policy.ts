@@ -28,8 +28,8 @@ const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty nam
  * A network rule, pre-checked only for what no valid rule can contain. The engine's ParseRules
  * (engine/internal/netproxy/rules.go) is the one definition of rule syntax: it rejects wildcards on
  * public suffixes, bad ports and the rest, and `run()` reports its errors with the rule's field
- * path (`networkRuleIssues`). This check is a strict subset of it, so it never refuses a rule the
- * engine accepts; it exists so that obvious typos fail at once, before anything starts.
+ * path (`networkRuleIssues`). This check refuses only rules the engine refuses too (never one it
+ * accepts); it exists so that obvious typos fail at once, before anything starts.
  */
 const HostPattern = v.pipe(
   v.string(),
@@ -45,7 +45,8 @@ const RULE_ERROR = /^Invalid (allow|deny) rule ".*" \(entry ([0-9]+)\): (.*)$/;
 /**
  * The engine's network rule errors as field-path issues (`network.allow[2]`), or `[]` when
  * `message` is not a rule error. `message` is the text of the engine's failed "network" step: one
- * `Invalid allow rule "*.com" (entry 2): is a wildcard on …` line per bad rule.
+ * `Invalid allow rule "*.com" (entry 2): is a wildcard on …` line per bad rule (RuleError.Error()
+ * in rules.go; tests/network/rules-cli.test.ts pins the pair).
  */
 export function networkRuleIssues(message: string, options: Pick<RunOptions, "network">): ConfigIssue[] {
   const net = options.network;
