@@ -51,7 +51,8 @@ const CACERT = cert ? `--cacert ${cert.certFile}` : "";
 const allowedCurl = attempt(() =>
   statuses(
     `echo http $(${curl(`http://allowed.stockade.test:${WEB}/curl-http`)})
-     echo https $(${curl(`https://allowed.stockade.test:${TLS}/curl-https`, CACERT)})`,
+     echo https $(${curl(`https://allowed.stockade.test:${TLS}/curl-https`, CACERT)})
+     echo socks5 $(${curl(`http://allowed.stockade.test:${WEB}/curl-socks`, '--proxy "$ALL_PROXY"')})`,
     { network: { allow: reach("allowed.stockade.test", WEB, TLS) } },
   )
 );
@@ -110,7 +111,8 @@ const nodeExplicit = attempt(() =>
 const disallowed = attempt(() =>
   statuses(
     `echo http $(${curl(`http://denied.stockade.test:${WEB}/disallowed-http`)})
-     echo https $(${curl(`https://denied.stockade.test:${TLS}/disallowed-https`, CACERT)})`,
+     echo https $(${curl(`https://denied.stockade.test:${TLS}/disallowed-https`, CACERT)})
+     echo socks5 $(${curl(`http://denied.stockade.test:${WEB}/disallowed-socks`, '--proxy "$ALL_PROXY"')})`,
     { network: { allow: reach("allowed.stockade.test", WEB, TLS) } },
   )
 );
@@ -178,10 +180,11 @@ const asking = attempt(() =>
 );
 
 describe("network allowlist through the proxy", () => {
-  test("curl reaches an allowed host over HTTP and over an HTTPS CONNECT tunnel", { skip }, async () => {
+  test("curl reaches an allowed host over HTTP, an HTTPS CONNECT tunnel and SOCKS5 (ALL_PROXY)", { skip }, async () => {
     const { result, status } = await allowedCurl();
-    assert.deepEqual(status, { http: "200:000", https: "200:200" }, result.stderrText);
+    assert.deepEqual(status, { http: "200:000", https: "200:200", socks5: "200:000" }, result.stderrText);
     assert.equal(arrived(web, "/curl-http"), 1);
+    assert.equal(arrived(web, "/curl-socks"), 1);
     assert.equal(arrived(tls, "/curl-https"), 1);
     assert.deepEqual(refusals(result.events), []);
   });
@@ -206,13 +209,15 @@ describe("network allowlist through the proxy", () => {
     }, res.stderrText);
   });
 
-  test("a host no rule allows is refused, over HTTP and HTTPS, each with a refusal event", { skip }, async () => {
+  test("a host no rule allows is refused over HTTP, HTTPS and SOCKS5, each with a refusal event", { skip }, async () => {
     const { result, status } = await disallowed();
-    assert.deepEqual(status, { http: "403:000", https: "000:403" }, result.stderrText);
-    assert.equal(arrived(web, "/disallowed-http") + arrived(tls, "/disallowed-https"), 0);
+    // A refused SOCKS5 connect has no HTTP status at all: "000:000".
+    assert.deepEqual(status, { http: "403:000", https: "000:403", socks5: "000:000" }, result.stderrText);
+    assert.equal(arrived(web, "/disallowed-http") + arrived(tls, "/disallowed-https") + arrived(web, "/disallowed-socks"), 0);
     assert.deepEqual(refusals(result.events), [
       { host: "denied.stockade.test", port: WEB, protocol: "http", reason: "no allow rule matches" },
       { host: "denied.stockade.test", port: TLS, protocol: "https", reason: "no allow rule matches" },
+      { host: "denied.stockade.test", port: WEB, protocol: "socks5", reason: "no allow rule matches" },
     ]);
   });
 
