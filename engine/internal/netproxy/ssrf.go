@@ -10,6 +10,10 @@ type specialRange struct {
 	what   string
 }
 
+// specialRanges are the destinations an SSRF goes for: loopback, private, link-local (cloud
+// metadata), shared and reserved space that a host can only mean internally. The documentation
+// ranges (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32) are deliberately absent: they
+// reach nothing internal by themselves, and some networks resolve package mirrors into them.
 var specialRanges = func() []specialRange {
 	table := []struct{ cidr, what string }{
 		{"0.0.0.0/8", "\"this network\""},
@@ -19,12 +23,9 @@ var specialRanges = func() []specialRange {
 		{"169.254.0.0/16", "link-local (cloud metadata)"},
 		{"172.16.0.0/12", "private"},
 		{"192.0.0.0/24", "IETF protocol assignment"},
-		{"192.0.2.0/24", "documentation"},
 		{"192.88.99.0/24", "6to4 relay anycast"},
 		{"192.168.0.0/16", "private"},
 		{"198.18.0.0/15", "benchmarking"},
-		{"198.51.100.0/24", "documentation"},
-		{"203.0.113.0/24", "documentation"},
 		{"224.0.0.0/4", "multicast"},
 		{"240.0.0.0/4", "reserved or broadcast"},
 		{"::/128", "unspecified"},
@@ -32,7 +33,6 @@ var specialRanges = func() []specialRange {
 		{"::/96", "IPv4-compatible (deprecated)"},
 		{"64:ff9b:1::/48", "local-use NAT64"},
 		{"100::/64", "discard-only"},
-		{"2001:db8::/32", "documentation"},
 		{"fc00::/7", "unique local (private, cloud metadata)"},
 		{"fe80::/10", "link-local"},
 		{"fec0::/10", "site-local (deprecated)"},

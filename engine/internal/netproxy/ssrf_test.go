@@ -40,7 +40,7 @@ func TestSpecialKindClassifiesEveryRefusedBlock(t *testing.T) {
 			t.Errorf("specialKind(%s) = %q, want it to contain %q", s, got, want)
 		}
 	}
-	for _, s := range []string{"93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1"} {
+	for _, s := range []string{"203.0.113.80", "198.51.100.1", "192.0.2.1", "2001:db8::1", "93.184.215.14", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700::1111", "64:ff9b::808:808", "2002:808:808::1"} {
 		if got := specialKind(netip.MustParseAddr(s)); got != "" {
 			t.Errorf("specialKind(%s) = %q, want a public address", s, got)
 		}
