@@ -120,7 +120,7 @@ fn eval(g: &mut Graph, v: &Value, w: Word, next: Label, slot: usize) -> Result<L
         }
         Value::And(a, b) => (a, b, AND),
         Value::Or(a, b) => (a, b, OR),
-        Value::Const(_) => unreachable!("constants are known"),
+        Value::Const(c) => return Ok(g.stmt(LD | IMM, word(*c, w), next)), // (known above)
     };
     // An operand whose word is known becomes a K operand (and AND ~0 / OR 0 vanish).
     for (x, y) in [(a, b), (b, a)] {
