@@ -93,7 +93,9 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
         let conds: Vec<Option<&Cond>> = s.rules.iter().map(|r| r.cond.as_ref()).collect();
         let wanted: Vec<bool> = s.rules.iter().map(|r| r.action != ap.default).collect();
         let regions = dnf::regions(&conds, &wanted, arg_mask);
-        for ((rule, region), wanted) in s.rules.iter().zip(regions).zip(wanted) {
+        let mut terms: Vec<(usize, Vec<Atom>)> = Vec::new();
+        let mut name = "";
+        for (i, ((rule, region), wanted)) in s.rules.iter().zip(regions).zip(wanted).enumerate() {
             if !wanted {
                 continue;
             }
@@ -101,7 +103,7 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
                 push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), format!("The action {}", why)));
                 continue;
             }
-            let name = match ap.arch.nr_name(s.nr) {
+            name = match ap.arch.nr_name(s.nr) {
                 Some(n) => n,
                 None => {
                     let msg = format!("Syscall {} has no name on {}, and OCI profiles name syscalls (use a syscall name)", s.nr, ap.arch.name());
@@ -114,13 +116,20 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
                     let msg = format!("OCI cannot express this condition on i386: libseccomp also applies rules for \"{}\" to the multiplexed {}, whose arguments are in memory, and drops or misplaces the comparisons", name, if IPC.contains(&name) { "ipc()" } else { "socketcall()" });
                     push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), msg));
                 }
-                Ok(terms) => found.extend(terms.into_iter().map(|t| (rule.action, t, name))),
+                Ok(region) => terms.extend(region.into_iter().map(|t| (i, t))),
                 Err((at, why)) => {
                     // `at` is the rule at fault: this one, or an earlier one whose condition
                     // this rule's region must exclude.
                     let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
                     push_unique(&mut diags, Diagnostic::new(s.rules[at].pos.clone(), msg));
                 }
+            }
+        }
+        match dnf::work_around_libseccomp(terms, arg_mask) {
+            Ok(terms) => found.extend(terms.into_iter().map(|(i, t)| (s.rules[i].action, t, name))),
+            Err((at, why)) => {
+                let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
+                push_unique(&mut diags, Diagnostic::new(s.rules[at].pos.clone(), msg));
             }
         }
     }

@@ -450,3 +450,20 @@ fn mangled_policies_do_not_panic() {
         }
     }
 }
+
+/// libseccomp 2.5.4 mis-compiles several entries comparing one argument in more than one way
+/// (across high words, or beside other arguments): those comparisons become masked equalities.
+#[test]
+fn comparisons_libseccomp_mis_compiles_become_masked() {
+    let ops = |text: &str| -> Vec<Vec<Op>> { profile(text, Arch::X86_64).entries.iter().map(|e| e.args.iter().map(|a| a.op).collect()).collect() };
+    // a0 <= 4 or a0 >= 2^32: constants with different high words.
+    let got = ops("KILL_PROCESS { openat(a, b, c) { a != 0xffffffff && a != 5 } } DEFAULT TRACE(3)");
+    assert!(got.len() > 2 && got.iter().flatten().all(|&o| o == Op::MaskedEq), "{:?}", got);
+    // b compared two ways beside c.
+    let got = ops("USER_NOTIF { write(a, b, c) { b >= 2 } } USER_NOTIF { write(a, b, c) { c <= 1 } } DEFAULT ALLOW");
+    assert!(got.iter().flatten().all(|&o| o == Op::MaskedEq || o == Op::Le), "{:?}", got);
+    assert!(got.iter().flatten().any(|&o| o == Op::MaskedEq), "{:?}", got);
+    // What it compiles right keeps the short form.
+    assert_eq!(ops("ERRNO(1) { write(a, b, c) { a != 1 && a != 2 } } DEFAULT ALLOW"), vec![vec![Op::Eq], vec![Op::Ge]]);
+    assert_eq!(profile("ALLOW { read { fd == 1 } } ERRNO(5) { read { count > 10 } } DEFAULT LOG", Arch::X86_64).entries.len(), 33);
+}

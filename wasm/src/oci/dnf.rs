@@ -482,6 +482,70 @@ fn merge(index: u8, atoms: &[Atom], max: u64) -> Vec<Option<Atom>> {
     out
 }
 
+/// libseccomp 2.5.4 (Debian 12) mis-compiles some syscalls whose entries compare one argument in
+/// more than one way: a jump between its rules lands on a test of a word it no longer holds
+/// (docs/oci.md has a reproducer). Seen when those comparisons' constants differ in the high
+/// word, or when the entries also compare other arguments; entries of masked equalities alone
+/// it compiles right. So on such an argument every other comparison becomes masked equalities
+/// (`==` one, `!=` one per bit, an ordered one the blocks of its interval): the same set, more
+/// entries. `terms` pairs each term with the rule it comes from; an error names the rule whose
+/// terms grow too many.
+pub fn work_around_libseccomp(terms: Vec<(usize, Term)>, max: u64) -> Result<Vec<(usize, Term)>, (usize, Why)> {
+    let plain = |a: &Atom| a.op != Op::MaskedEq;
+    let several_args = terms.iter().flat_map(|(_, t)| t.iter()).any(|a| Some(a.index) != terms.iter().flat_map(|(_, t)| t.first()).map(|f| f.index).next());
+    let mixed: Vec<bool> = (0..6u8)
+        .map(|i| {
+            let on_i: Vec<&Atom> = terms.iter().flat_map(|(_, t)| t.iter()).filter(|a| a.index == i).collect();
+            let differ = on_i.iter().any(|a| *a != on_i[0]);
+            let high_words = on_i.iter().filter(|a| plain(a)).any(|a| a.a >> 32 != on_i[0].a >> 32 || on_i[0].op == Op::MaskedEq);
+            on_i.iter().any(|a| plain(a)) && differ && (several_args || high_words)
+        })
+        .collect();
+    if !mixed.iter().any(|&m| m) {
+        return Ok(terms);
+    }
+    let mut out: Vec<(usize, Term)> = Vec::new();
+    let mut per_rule: Vec<(usize, usize)> = Vec::new();
+    for (rule, t) in terms {
+        let mut expanded: Dnf = vec![Vec::new()];
+        for a in t {
+            let convert = mixed.get(a.index as usize) == Some(&true);
+            let choices: Vec<Atom> = match (a.op, a.a) {
+                _ if !convert => vec![a],
+                (Op::Eq, c) => vec![Atom { index: a.index, op: Op::MaskedEq, a: max, b: c }],
+                (Op::Ne, c) => bits(max).map(|bit| Atom { index: a.index, op: Op::MaskedEq, a: bit, b: !c & bit }).collect(),
+                (Op::Lt, c) => blocks(a.index, 0, c.wrapping_sub(1), max),
+                (Op::Le, c) => blocks(a.index, 0, c, max),
+                (Op::Gt, c) => blocks(a.index, c.wrapping_add(1), max, max),
+                (Op::Ge, c) => blocks(a.index, c, max, max),
+                _ => vec![a],
+            };
+            expanded = expanded.iter().flat_map(|p| choices.iter().map(move |c| p.iter().copied().chain(Some(*c)).collect())).collect();
+            if expanded.len() > MAX_TERMS {
+                return Err((rule, too_big()));
+            }
+        }
+        match per_rule.iter_mut().find(|(r, _)| *r == rule) {
+            Some((_, n)) => *n += expanded.len(),
+            None => per_rule.push((rule, expanded.len())),
+        }
+        if per_rule.iter().any(|&(r, n)| r == rule && n > MAX_TERMS) {
+            return Err((rule, too_big()));
+        }
+        out.extend(expanded.into_iter().map(|t| (rule, t)));
+    }
+    Ok(out)
+}
+
+/// The masked equalities of `[lo, hi]` (empty when `lo > hi`, which the callers' wrapped bounds
+/// produce only for the empty comparisons the conversion never holds).
+fn blocks(index: u8, lo: u64, hi: u64, max: u64) -> Vec<Atom> {
+    if lo > hi {
+        return Vec::new();
+    }
+    interval_cubes(lo, hi).map(|(m, v)| Atom { index, op: Op::MaskedEq, a: m & max, b: v }).collect()
+}
+
 /// `[lo, hi]` as aligned power-of-two blocks, each a cube `(mask, value)`.
 fn interval_cubes(lo: u64, hi: u64) -> impl Iterator<Item = (u64, u64)> {
     let mut next = Some(lo);
