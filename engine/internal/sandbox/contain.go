@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"os/signal"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -26,7 +27,8 @@ import (
 //	  on the locked main thread,    6. capabilities dropped, no_new_privs, Landlock,
 //	  right before execve           4. rlimits and joining the cgroup (they bind the engine's own
 //	                                   runtime too, so they come late), seccomp, execve
-//	PID 1 (reap)                    7. reaper; the outer engine enforces the wall-clock timeout
+//	PID 1 (reap)                    7. reaper; the outer engine enforces the wall-clock timeout and
+//	                                   forwards signals to the target (targetSignals)
 //
 // containInit runs steps 2 and 3 and starts the exec stage; it returns the target's pid.
 func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, error) {
@@ -42,6 +44,9 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 		return 0, err
 	}
 	unix.Close(frameFd)
+	// The outer engine signals the target itself (targetSignals): PID 1 ignores SIGTERM, SIGINT
+	// and SIGHUP, from here on so that the exec stage (and the target) does not inherit SIG_IGN.
+	signal.Ignore(unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	// The pidfd goes out now. The outer engine reads the host pid from it while the view is
 	// built; PID 1 waits for its acknowledgement before the stage can end or be reaped (a reaped
 	// process would read as -1).

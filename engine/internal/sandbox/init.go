@@ -5,9 +5,7 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -57,17 +55,13 @@ func Init(rawArgs string) {
 	if err != nil {
 		fail(err, false)
 	}
-	// Signals are caught from here on rather than once the target runs: a short target would
-	// otherwise end before PID 1 is ready to reap it.
-	fw := forwardSignals()
 	target, err := containInit(c, &a, frameFd, status)
 	if err != nil {
 		var se *step.Error
 		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")
 		fail(err, noUserns)
 	}
-	fw.deliverTo(target)
-	code, sig := reap(target, fw)
+	code, sig := reap(target)
 	// Stdio closes first, so the caller sees end-of-output no later than the status.
 	for fd := 0; fd <= 2; fd++ {
 		unix.Close(fd)
@@ -140,49 +134,8 @@ func (s *execStage) proceed(a *execArgs) error {
 	return m.asError()
 }
 
-// forwarder passes SIGTERM, SIGINT and SIGHUP on to the target. A signal that arrives before the
-// target is exec'd is held and delivered once it is; none is passed on after it ended.
-type forwarder struct {
-	mu      sync.Mutex
-	target  int // 0: not exec'd yet; -1: ended
-	pending []syscall.Signal
-}
-
-func forwardSignals() *forwarder {
-	f := &forwarder{}
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
-	go func() {
-		for s := range sigs {
-			f.mu.Lock()
-			switch {
-			case f.target > 0:
-				_ = unix.Kill(f.target, s.(syscall.Signal))
-			case f.target == 0:
-				f.pending = append(f.pending, s.(syscall.Signal))
-			}
-			f.mu.Unlock()
-		}
-	}()
-	return f
-}
-
-// deliverTo starts forwarding to pid (-1: stop), beginning with the signals held so far.
-func (f *forwarder) deliverTo(pid int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.target = pid
-	for _, s := range f.pending {
-		if pid > 0 {
-			_ = unix.Kill(pid, s)
-		}
-	}
-	f.pending = nil
-}
-
-// reap waits for every child; when the target ends it kills the rest of the namespace and stops
-// forwarding signals.
-func reap(target int, fw *forwarder) (code, sig int) {
+// reap waits for every child; when the target ends it kills the rest of the namespace.
+func reap(target int) (code, sig int) {
 	for {
 		var ws unix.WaitStatus
 		pid, err := unix.Wait4(-1, &ws, unix.WALL, nil)
@@ -193,7 +146,6 @@ func reap(target int, fw *forwarder) (code, sig int) {
 			return code, sig
 		}
 		if pid == target {
-			fw.deliverTo(-1)
 			if ws.Signaled() {
 				sig = int(ws.Signal())
 			} else {

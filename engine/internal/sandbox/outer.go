@@ -216,8 +216,16 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 		}
 		return 0, step.Fail("init", "start", err)
 	}
-	stop := o.supervise(pidKiller(pid))
+	signals := newTargetSignals(pid)
+	stop := o.supervise(signals)
 	defer stop()
+	targetPidfd := -1
+	defer func() {
+		signals.end()
+		if targetPidfd >= 0 {
+			unix.Close(targetPidfd)
+		}
+	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var placeholders []string
@@ -237,12 +245,14 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 				o.serveProxy(ctx, fds[0])
 			}
 		case "spawned":
-			if len(fds) == 1 {
-				hostPid = pidOfPidfd(fds[0])
-				unix.Close(fds[0])
+			if len(fds) == 1 && targetPidfd < 0 {
+				hostPid, targetPidfd = pidOfPidfd(fds[0]), fds[0]
 			}
 			_ = status.send(message{Type: "ack"}) // if PID 1 is gone, its status says why
 		case "started":
+			if targetPidfd >= 0 {
+				signals.start(targetPidfd)
+			}
 			o.ev.Started(hostPid)
 		case "error":
 			failure = &m
@@ -330,18 +340,12 @@ func (o *outer) exited(code, sig int) int {
 	return 128 + sig
 }
 
-// killer is what supervise signals: PID 1 (whose death takes the namespace with it), or in
+// killer is what supervise signals: the target, with PID 1 for Kill (targetSignals), or in
 // degraded mode the target's process group.
 type killer interface {
 	Signal(os.Signal) error
 	Kill() error
 }
-
-// pidKiller signals one process.
-type pidKiller int
-
-func (p pidKiller) Signal(s os.Signal) error { return unix.Kill(int(p), s.(syscall.Signal)) }
-func (p pidKiller) Kill() error              { return unix.Kill(int(p), unix.SIGKILL) }
 
 // groupKiller signals a process and kills its whole process group.
 type groupKiller int
