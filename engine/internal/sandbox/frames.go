@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -31,8 +32,16 @@ func memfdFrame(f *frame.Frame) (int, error) {
 		}
 		off += n
 	}
-	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW | unix.F_SEAL_WRITE
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals); err != nil {
+	// F_SEAL_FUTURE_WRITE, not F_SEAL_WRITE: the memfd was never mapped, so both forbid every
+	// write, but F_SEAL_WRITE also waits for extra page references to drop and fails with EBUSY
+	// when one lingers (a page just written may sit in another CPU's LRU batch; seen once in a few
+	// thousand runs on a loaded host). Kernels before 5.1 lack it: F_SEAL_WRITE there.
+	seals := unix.F_SEAL_SEAL | unix.F_SEAL_SHRINK | unix.F_SEAL_GROW
+	_, err = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals|unix.F_SEAL_FUTURE_WRITE)
+	if errors.Is(err, unix.EINVAL) {
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_ADD_SEALS, seals|unix.F_SEAL_WRITE)
+	}
+	if err != nil {
 		unix.Close(fd)
 		return -1, step.Fail("frame", "memfd seal", err)
 	}
