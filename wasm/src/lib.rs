@@ -9,6 +9,7 @@ pub mod ast;
 pub mod bpf;
 pub mod codegen;
 pub mod diag;
+pub mod disasm;
 pub mod fold;
 pub mod ir;
 pub mod ir_eval;
