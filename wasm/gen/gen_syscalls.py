@@ -16,6 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kernel_source import (SourceError, SourceTree, cond_eval, find_definitions,  # noqa: E402
                            kconfig_symbols, make_var, parse_table)
+from kafel_names import KAFEL_NAMES  # noqa: E402
 from render_rust import render_all  # noqa: E402
 
 
@@ -59,18 +60,6 @@ _WIDTHS = {
     # x86's __kernel_old_uid_t/__kernel_old_gid_t are unsigned short (the uid16 syscalls).
     "old_uid_t": 2, "old_gid_t": 2,
 }
-
-# Kafel's own spellings that differ from both the kernel entry point and the table's name
-# column, as (architecture, Kafel name, number in Kafel's table). Facts read from google/kafel
-# src/syscalls/{amd64,i386,aarch64,riscv64}_syscalls.c; they become aliases so nsjail policies
-# compile (KAFEL.md §9). A name whose number disagrees with ours stops the generator.
-KAFEL_NAMES = [
-    ("x86_64", "sysctl", 156),           # kernel: _sysctl (an unimplemented slot)
-    ("i386", "sysctl", 149),             # kernel: _sysctl (an unimplemented slot)
-    ("aarch64", "sync_file_range2", 84),  # kernel: sys_sync_file_range, same argument order
-    ("riscv64", "sync_file_range2", 84),  # kernel: sys_sync_file_range, same argument order
-]
-
 
 class GenError(Exception):
     """The tree does not yield a table we can trust: stop, name the input and the fix."""
@@ -169,6 +158,8 @@ def build_target(tree, defs, t, kafel_names):
         d = choose_definition(m.group(1), defs, t, config)
         name = m.group(2) if m.group(1).startswith("ia32_") else m.group(1)
         syscalls.append((name, nr, arg_slots(d, t) if d else [], d is not None))
+    kafel = {kname: knr for arch, kname, knr in kafel_names if arch == t.name}
+    syscalls = _yield_kafel_names(syscalls, rows, kafel, t)
     by_name = {}
     for s in syscalls:
         if s[0] in by_name:
@@ -179,26 +170,50 @@ def build_target(tree, defs, t, kafel_names):
     aliases = {}
     for nr, tname, _ in rows:
         primary = by_nr[nr][0]
-        if tname != primary and tname not in by_name:  # never shadow a primary name
+        if tname != primary and tname not in by_name and tname not in kafel:
             if aliases.get(tname, primary) != primary:
                 raise GenError('%s: table name "%s" is used for two syscalls' % (t.name, tname))
             aliases[tname] = primary
     notes = []
-    for arch, kname, knr in kafel_names:
-        if arch != t.name:
-            continue
-        ours = by_name.get(kname) or by_name.get(aliases.get(kname))
-        if ours is not None and ours[1] != knr:
-            raise GenError('%s: Kafel\'s "%s" is %d but ours is %d; fix KAFEL_NAMES'
-                           % (t.name, kname, knr, ours[1]))
-        if ours is None and knr in by_nr:
-            aliases[kname] = by_nr[knr][0]
-        elif ours is None:
+    for kname, knr in sorted(kafel.items()):
+        if knr not in by_nr:
+            if kname in by_name:
+                raise GenError('%s: Kafel\'s "%s" is %d, which this kernel lacks, but ours is %d; '
+                               "fix wasm/gen/kafel_names.py" % (t.name, kname, knr,
+                                                               by_name[kname][1]))
             notes.append('%s: Kafel\'s "%s" (%d) is not in this kernel' % (t.name, kname, knr))
+        elif kname not in by_name:
+            aliases[kname] = by_nr[knr][0]
     # OCI profiles and libseccomp name syscalls by the table's name (__NR_): record it where it
     # differs from the entry point (i386 nr 22 is "umount" there, sys_oldumount here).
     nr_names = sorted((tname, nr) for nr, tname, _ in rows if tname != by_nr[nr][0])
     return sorted(syscalls), sorted(aliases.items()), notes, rows, nr_names
+
+
+def _yield_kafel_names(syscalls, rows, kafel, t):
+    """Entry points named like a Kafel syscall of another number take their table name instead.
+
+    Kafel's names mean Kafel's numbers (KAFEL.md: same policy, same meaning; anything else is a
+    fail-open for deny-lists). On i386 the time64 renames moved `sys_clock_gettime` to nr 403
+    (`__NR_clock_gettime64`) while Kafel's `clock_gettime` is 265 (now `sys_clock_gettime32`):
+    403 becomes `clock_gettime64`, and `clock_gettime` an alias of 265. A name means one number,
+    so `DENY { clock_gettime }` does not cover 403; a policy names `clock_gettime64` for that."""
+    table_name = {nr: tname for nr, tname, _ in rows}
+    numbers = {s[1] for s in syscalls}
+    taken = {s[0] for s in syscalls}
+    out = []
+    for name, nr, slots, found in syscalls:
+        knr = kafel.get(name)
+        if knr is not None and knr != nr and knr in numbers:
+            new = table_name[nr]
+            if new == name or new in taken or new in kafel:
+                raise GenError('%s: Kafel\'s "%s" is %d, but our entry point of that name is %d '
+                               'and its table name "%s" is taken; fix wasm/gen/kafel_names.py or '
+                               "teach gen_syscalls.py another name" % (t.name, name, knr, nr, new))
+            taken.add(new)
+            name = new
+        out.append((name, nr, slots, found))
+    return out
 
 
 def cross_check(t, rows, headers):

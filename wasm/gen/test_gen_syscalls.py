@@ -243,8 +243,47 @@ class GenerateTest(unittest.TestCase):
             self.run_gen({"fs/other.c": "SYSCALL_DEFINE1(read, int, fd)\n"})
 
     def test_kafel_number_disagreement_fails(self):
-        with self.assertRaisesRegex(gen.GenError, "Kafel's \"read\" is 5 but ours is 0"):
+        with self.assertRaisesRegex(gen.GenError, "Kafel's \"read\" is 5, which this kernel "
+                                    "lacks, but ours is 0"):
             self.run_gen(kafel=[("x86_64", "read", 5)])
+
+    def test_kafel_name_wins_over_a_renamed_entry_point(self):
+        # i386's time64 pattern: sys_clock_gettime moved to the new number (403, table name
+        # clock_gettime64); Kafel's clock_gettime is the old one (265, sys_clock_gettime32).
+        tbl = TREE["arch/x86/entry/syscalls/syscall_32.tbl"] + (
+            "265\ti386\tclock_gettime\tsys_clock_gettime32\n"
+            "403\ti386\tclock_gettime64\tsys_clock_gettime\n")
+        src = ("SYSCALL_DEFINE2(clock_gettime, clockid_t, which_clock, void __user *, tp)\n{}\n"
+               "SYSCALL_DEFINE2(clock_gettime32, clockid_t, which_clock, void __user *, tp)\n{}\n")
+        files, _ = self.run_gen({"arch/x86/entry/syscalls/syscall_32.tbl": tbl,
+                                 "kernel/time/posix-timers.c": src},
+                                kafel=[("i386", "clock_gettime", 265)])
+        sc, al, nr_names = decode(files)
+        self.assertEqual(sc["i386"]["clock_gettime64"][0], 403)
+        self.assertEqual(sc["i386"]["clock_gettime32"][0], 265)
+        self.assertNotIn("clock_gettime", sc["i386"])
+        self.assertEqual(al["i386"]["clock_gettime"], "clock_gettime32")
+        self.assertNotIn("clock_gettime64", al["i386"])
+        self.assertEqual(nr_names["i386"]["clock_gettime"], 265)
+        self.assertNotIn("clock_gettime64", nr_names["i386"])
+        # Without the Kafel fact the entry point keeps its name (the 64-bit targets' rule).
+        files, _ = self.run_gen(kafel=[])
+        sc, al, _ = decode(files)
+        self.assertEqual(sc["i386"]["clock_gettime"][0], 403)
+        self.assertEqual(al["i386"]["clock_gettime64"], "clock_gettime")
+
+    def test_kafel_name_that_cannot_be_freed_fails(self):
+        # The entry point named like Kafel's syscall has no other name to take.
+        with self.assertRaisesRegex(gen.GenError, 'Kafel\'s "read" is 5, but our entry point'):
+            self.run_gen(kafel=[("i386", "read", 5)])
+
+    def test_shipped_kafel_facts_are_unique(self):
+        seen = {}
+        for arch, name, nr in gen.KAFEL_NAMES:
+            self.assertNotIn((arch, name), seen, "%s %s listed twice" % (arch, name))
+            seen[(arch, name)] = nr
+        self.assertEqual(seen[("i386", "clock_gettime")], 265)
+        self.assertGreater(sum(1 for arch, _, _ in gen.KAFEL_NAMES if arch == "i386"), 340)
 
     def test_missing_source_fails(self):
         with self.assertRaisesRegex(SourceError, "not found"):

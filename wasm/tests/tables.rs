@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use stockade_kafel::bpf::{run, SeccompData};
+use stockade_kafel::ir::Action;
 use stockade_kafel::tables::{Arch, SyscallDef};
+use stockade_kafel::{compile_insns, IncludeMap, Options, Outcome};
 
 fn get(arch: Arch, name: &str) -> &'static SyscallDef {
     arch.lookup(name).unwrap_or_else(|| panic!("{} has no syscall \"{}\"", arch.name(), name))
@@ -59,8 +62,9 @@ fn well_known_numbers() {
 /// Every `__NR_name N` of the installed Debian headers (6.1, so a subset) is in our table with
 /// the same number, under that name or as an alias. The exception is a name that is another
 /// syscall's entry point: on i386 `__NR_umount` is 22 (sys_oldumount) but `umount` is sys_umount
-/// (52), likewise the uid16 calls (`getuid` = getuid32's sys_getuid), `stat`/`uname`, and the
-/// time32 calls (`clock_gettime` = clock_gettime64's sys_clock_gettime). x86_64 has none.
+/// (52), likewise the uid16 calls (`getuid` = getuid32's sys_getuid) and `stat`/`uname`, as in
+/// Kafel. The time32 calls are not shadowed: `clock_gettime` is 265 as in Kafel (see
+/// `i386_time32_names_mean_kafels_numbers`). x86_64 has none.
 #[test]
 fn x86_numbers_match_installed_headers() {
     for (arch, file) in [(Arch::X86_64, "unistd_64.h"), (Arch::I386, "unistd_32.h")] {
@@ -100,8 +104,11 @@ fn x86_numbers_match_installed_headers() {
         if arch == Arch::X86_64 {
             assert!(shadowed.is_empty(), "x86_64: {:?}", shadowed);
         } else {
-            for name in ["umount", "stat", "chown", "getuid", "uname", "clock_gettime", "futex"] {
+            for name in ["umount", "stat", "chown", "getuid", "uname"] {
                 assert!(shadowed.contains(name), "i386: {} not shadowed: {:?}", name, shadowed);
+            }
+            for name in ["clock_gettime", "futex", "utimensat", "ppoll"] {
+                assert!(!shadowed.contains(name), "i386: {} shadowed: {:?}", name, shadowed);
             }
         }
     }
@@ -281,4 +288,72 @@ fn decoded_once_and_shared_between_threads() {
     for h in handles {
         assert_eq!(h.join().expect("thread"), first);
     }
+}
+
+/// i386's time64 renames (Linux 5.1) moved entry-point names to the new numbers; Kafel's names,
+/// and so nsjail policies, mean the old ones. (name, Kafel's number, the time64 number and the
+/// name it goes by here: its `__NR_` name.)
+const I386_TIME32: [(&str, u32, u32, &str); 18] = [
+    ("clock_settime", 264, 404, "clock_settime64"),
+    ("clock_gettime", 265, 403, "clock_gettime64"),
+    ("clock_getres", 266, 406, "clock_getres_time64"),
+    ("clock_nanosleep", 267, 407, "clock_nanosleep_time64"),
+    ("clock_adjtime", 343, 405, "clock_adjtime64"),
+    ("futex", 240, 422, "futex_time64"),
+    ("timer_settime", 260, 409, "timer_settime64"),
+    ("timer_gettime", 261, 408, "timer_gettime64"),
+    ("timerfd_settime", 325, 411, "timerfd_settime64"),
+    ("timerfd_gettime", 326, 410, "timerfd_gettime64"),
+    ("utimensat", 320, 412, "utimensat_time64"),
+    ("pselect6", 308, 413, "pselect6_time64"),
+    ("ppoll", 309, 414, "ppoll_time64"),
+    ("recvmmsg", 337, 417, "recvmmsg_time64"),
+    ("mq_timedsend", 279, 418, "mq_timedsend_time64"),
+    ("mq_timedreceive", 280, 419, "mq_timedreceive_time64"),
+    ("rt_sigtimedwait", 177, 421, "rt_sigtimedwait_time64"),
+    ("sched_rr_get_interval", 161, 423, "sched_rr_get_interval_time64"),
+];
+
+#[test]
+fn i386_time32_names_mean_kafels_numbers() {
+    for (name, kafel, time64, time64_name) in I386_TIME32 {
+        assert_eq!(nr(Arch::I386, name), kafel, "i386 {}", name);
+        assert_eq!(get(Arch::I386, time64_name).name, time64_name, "i386 {} is a primary", time64_name);
+        assert_eq!(nr(Arch::I386, time64_name), time64, "i386 {}", time64_name);
+        assert_eq!(Arch::I386.nr_name(kafel), Some(name), "libseccomp's name of {}", kafel);
+        assert_eq!(Arch::I386.nr_name(time64), Some(time64_name), "libseccomp's name of {}", time64);
+    }
+    assert_eq!(nr(Arch::I386, "clock_gettime32"), 265, "the entry point name still works");
+}
+
+/// Runs the compiled i386 filter on syscall `nr`; the return value.
+fn i386_verdict(prog: &[stockade_kafel::bpf::Insn], nr: u32) -> u32 {
+    let data = SeccompData { nr, arch: Arch::I386.audit(), instruction_pointer: 0, args: [0; 6] };
+    run(prog, &data).expect("runs").ret
+}
+
+/// A deny-list of the Kafel names blocks Kafel's (32-bit time) numbers and nothing else: a name
+/// means one number, as in Kafel. Denying the time64 variant takes its own name.
+#[test]
+fn i386_deny_list_of_time32_names_blocks_kafels_numbers() {
+    let opts = Options { arches: vec![Arch::I386], foreign: Action::KillProcess };
+    let names: Vec<&str> = I386_TIME32.iter().map(|t| t.0).collect();
+    let text = format!("DENY {{ {} }} DEFAULT ALLOW", names.join(", "));
+    let prog = match compile_insns(text.as_bytes(), &IncludeMap::new(), &opts) {
+        Outcome::Ok(p) => p,
+        other => panic!("{:?}", other),
+    };
+    let (deny, allow) = (Action::KillThread.ret_value(), Action::Allow.ret_value());
+    for (name, kafel, time64, _) in I386_TIME32 {
+        assert_eq!(i386_verdict(&prog, kafel), deny, "{} ({}) denied", name, kafel);
+        assert_eq!(i386_verdict(&prog, time64), allow, "{} does not name {}", name, time64);
+    }
+    let both = "DENY { clock_settime, clock_settime64 } DEFAULT ALLOW";
+    let prog = match compile_insns(both.as_bytes(), &IncludeMap::new(), &opts) {
+        Outcome::Ok(p) => p,
+        other => panic!("{:?}", other),
+    };
+    assert_eq!(i386_verdict(&prog, 264), deny);
+    assert_eq!(i386_verdict(&prog, 404), deny);
+    assert_eq!(i386_verdict(&prog, 403), allow);
 }

@@ -24,16 +24,16 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (59, 212, 1035), // chown(filename:4, user:4, group:4)
     (60, 182, 1031), // chown16(filename:4, user:2, group:2)
     (62, 61, 1001), // chroot(filename:4)
-    (63, 405, 2322), // clock_adjtime(which_clock:4, utx:4)
     (64, 343, 2319), // clock_adjtime32(which_clock:4, utp:4)
-    (66, 406, 2313), // clock_getres(which_clock:4, tp:4)
+    (65, 405, 2322), // clock_adjtime64(which_clock:4, utx:4)
     (67, 266, 2313), // clock_getres_time32(which_clock:4, tp:4)
-    (69, 403, 2313), // clock_gettime(which_clock:4, tp:4)
+    (68, 406, 2313), // clock_getres_time64(which_clock:4, tp:4)
     (70, 265, 2313), // clock_gettime32(which_clock:4, tp:4)
-    (72, 407, 2295), // clock_nanosleep(which_clock:4, flags:4, rqtp:4, rmtp:4)
+    (71, 403, 2313), // clock_gettime64(which_clock:4, tp:4)
     (73, 267, 2295), // clock_nanosleep_time32(which_clock:4, flags:4, rqtp:4, rmtp:4)
-    (75, 404, 2313), // clock_settime(which_clock:4, tp:4)
+    (74, 407, 2295), // clock_nanosleep_time64(which_clock:4, flags:4, rqtp:4, rmtp:4)
     (76, 264, 2313), // clock_settime32(which_clock:4, tp:4)
+    (77, 404, 2313), // clock_settime64(which_clock:4, tp:4)
     (79, 120, 136), // clone(clone_flags:4, newsp:4, parent_tidptr:4, tls:4, child_tidptr:4)
     (80, 435, 2098), // clone3(uargs:4, size:4)
     (82, 6, 531), // close(fd:4)
@@ -95,9 +95,9 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (195, 35, 0), // ftime()
     (196, 93, 638), // ftruncate(fd:4, length:4)
     (197, 194, 793), // ftruncate64(fd:4, offset_low:4, offset_high:4)
-    (199, 422, 2065), // futex(uaddr:4, op:4, val:4, utime:4, uaddr2:4, val3:4)
     (200, 456, 2236), // futex_requeue(waiters:4, flags:4, nr_wake:4, nr_requeue:4)
     (201, 240, 2065), // futex_time32(uaddr:4, op:4, val:4, utime:4, uaddr2:4, val3:4)
+    (202, 422, 2065), // futex_time64(uaddr:4, op:4, val:4, utime:4, uaddr2:4, val3:4)
     (203, 455, 2072), // futex_wait(uaddr:4, val:4, mask:4, flags:4, timeout:4, clockid:4)
     (204, 449, 2241), // futex_waitv(waiters:4, nr_futexes:4, flags:4, timeout:4, clockid:4)
     (205, 454, 2060), // futex_wake(uaddr:4, mask:4, nr:4, flags:4)
@@ -217,10 +217,10 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (390, 282, 1224), // mq_getsetattr(mqdes:4, u_mqstat:4, u_omqstat:4)
     (391, 281, 1256), // mq_notify(mqdes:4, u_notification:4)
     (392, 277, 2048), // mq_open(u_name:4, oflag:4, mode:2, u_attr:4)
-    (393, 419, 1238), // mq_timedreceive(mqdes:4, u_msg_ptr:4, msg_len:4, u_msg_prio:4, u_abs_timeout:4)
     (394, 280, 1238), // mq_timedreceive_time32(mqdes:4, u_msg_ptr:4, msg_len:4, u_msg_prio:4, u_abs_timeout:4)
-    (396, 418, 1232), // mq_timedsend(mqdes:4, u_msg_ptr:4, msg_len:4, msg_prio:4, u_abs_timeout:4)
+    (395, 419, 1238), // mq_timedreceive_time64(mqdes:4, u_msg_ptr:4, msg_len:4, u_msg_prio:4, u_abs_timeout:4)
     (397, 279, 1232), // mq_timedsend_time32(mqdes:4, u_msg_ptr:4, msg_len:4, msg_prio:4, u_abs_timeout:4)
+    (398, 418, 1232), // mq_timedsend_time64(mqdes:4, u_msg_ptr:4, msg_len:4, msg_prio:4, u_abs_timeout:4)
     (399, 278, 2046), // mq_unlink(u_name:4)
     (401, 163, 39), // mremap(addr:4, old_len:4, new_len:4, flags:4, new_addr:4)
     (402, 462, 1888), // mseal(start:4, len:4, flags:4)
@@ -264,8 +264,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (539, 382, 1685), // pkey_free(pkey:4)
     (540, 380, 1908), // pkey_mprotect(start:4, len:4, prot:4, pkey:4)
     (543, 168, 2146), // poll(ufds:4, nfds:4, timeout_msecs:4)
-    (549, 414, 2150), // ppoll(ufds:4, nfds:4, tsp:4, sigmask:4, sigsetsize:4)
     (550, 309, 2150), // ppoll_time32(ufds:4, nfds:4, tsp:4, sigmask:4, sigsetsize:4)
+    (551, 414, 2150), // ppoll_time64(ufds:4, nfds:4, tsp:4, sigmask:4, sigsetsize:4)
     (552, 172, 1416), // prctl(option:4, arg2:4, arg3:4, arg4:4, arg5:4)
     (553, 180, 854), // pread64(fd:4, ubuf:4, count:4, poslo:4, poshi:4)
     (554, 333, 934), // preadv(fd:4, vec:4, vlen:4, pos_l:4, pos_h:4)
@@ -277,8 +277,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (560, 348, 1546), // process_vm_writev(pid:4, lvec:4, liovcnt:4, rvec:4, riovcnt:4, flags:4)
     (561, 44, 0), // prof()
     (562, 98, 0), // profil()
-    (565, 413, 1292), // pselect6(n:4, inp:4, outp:4, exp:4, tsp:4, sig:4)
     (566, 308, 1292), // pselect6_time32(n:4, inp:4, outp:4, exp:4, tsp:4, sig:4)
+    (567, 413, 1292), // pselect6_time64(n:4, inp:4, outp:4, exp:4, tsp:4, sig:4)
     (569, 26, 1721), // ptrace(request:4, pid:4, addr:4, data:4)
     (571, 189, 0), // putpmsg()
     (572, 181, 854), // pwrite64(fd:4, ubuf:4, count:4, poslo:4, poshi:4)
@@ -294,8 +294,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (583, 145, 930), // readv(fd:4, vec:4, vlen:4)
     (584, 88, 1196), // reboot(magic1:4, magic2:4, cmd:4, arg:4)
     (585, 371, 860), // recvfrom(fd:4, ubuf:4, size:4, flags:4, addr:4, addr_len:4)
-    (586, 417, 679), // recvmmsg(fd:4, mmsg:4, vlen:4, flags:4, timeout:4)
     (587, 337, 679), // recvmmsg_time32(fd:4, mmsg:4, vlen:4, flags:4, timeout:4)
+    (588, 417, 679), // recvmmsg_time64(fd:4, mmsg:4, vlen:4, flags:4, timeout:4)
     (589, 372, 711), // recvmsg(fd:4, msg:4, flags:4)
     (590, 257, 1921), // remap_file_pages(start:4, size:4, prot:4, pgoff:4, flags:4)
     (591, 235, 1473), // removexattr(pathname:4, name:4)
@@ -312,8 +312,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (616, 178, 1614), // rt_sigqueueinfo(pid:4, sig:4, uinfo:4)
     (617, 173, 0), // rt_sigreturn()
     (618, 179, 2184), // rt_sigsuspend(unewset:4, sigsetsize:4)
-    (619, 421, 2224), // rt_sigtimedwait(uthese:4, uinfo:4, uts:4, sigsetsize:4)
     (620, 177, 2224), // rt_sigtimedwait_time32(uthese:4, uinfo:4, uts:4, sigsetsize:4)
+    (621, 421, 2224), // rt_sigtimedwait_time64(uthese:4, uinfo:4, uts:4, sigsetsize:4)
     (622, 335, 1985), // rt_tgsigqueueinfo(tgid:4, pid:4, sig:4, uinfo:4)
     (630, 159, 1687), // sched_get_priority_max(policy:4)
     (631, 160, 1687), // sched_get_priority_min(policy:4)
@@ -321,8 +321,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (633, 352, 1630), // sched_getattr(pid:4, uattr:4, usize:4, flags:4)
     (634, 155, 1584), // sched_getparam(pid:4, param:4)
     (635, 157, 1519), // sched_getscheduler(pid:4)
-    (636, 423, 1532), // sched_rr_get_interval(pid:4, interval:4)
     (637, 161, 1532), // sched_rr_get_interval_time32(pid:4, interval:4)
+    (638, 423, 1532), // sched_rr_get_interval_time64(pid:4, interval:4)
     (639, 241, 1538), // sched_setaffinity(pid:4, len:4, user_mask_ptr:4)
     (640, 351, 1626), // sched_setattr(pid:4, uattr:4, flags:4)
     (641, 154, 1584), // sched_setparam(pid:4, param:4)
@@ -416,15 +416,15 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (779, 259, 2305), // timer_create(which_clock:4, timer_event_spec:4, created_timer_id:4)
     (780, 263, 1999), // timer_delete(timer_id:4)
     (782, 262, 1999), // timer_getoverrun(timer_id:4)
-    (783, 408, 2016), // timer_gettime(timer_id:4, setting:4)
     (784, 261, 2016), // timer_gettime32(timer_id:4, setting:4)
-    (787, 409, 2006), // timer_settime(timer_id:4, flags:4, new_setting:4, old_setting:4)
+    (785, 408, 2016), // timer_gettime64(timer_id:4, setting:4)
     (788, 260, 2001), // timer_settime32(timer_id:4, flags:4, new:4, old:4)
+    (789, 409, 2006), // timer_settime64(timer_id:4, flags:4, new_setting:4, old_setting:4)
     (790, 322, 133), // timerfd_create(clockid:4, flags:4)
-    (791, 410, 2122), // timerfd_gettime(ufd:4, otmr:4)
     (792, 326, 2122), // timerfd_gettime32(ufd:4, otmr:4)
-    (794, 411, 2112), // timerfd_settime(ufd:4, flags:4, utmr:4, otmr:4)
+    (793, 410, 2122), // timerfd_gettime64(ufd:4, otmr:4)
     (795, 325, 2112), // timerfd_settime32(ufd:4, flags:4, utmr:4, otmr:4)
+    (796, 411, 2112), // timerfd_settime64(ufd:4, flags:4, utmr:4, otmr:4)
     (797, 43, 1977), // times(tbuf:4)
     (798, 238, 1611), // tkill(pid:4, sig:4)
     (806, 92, 1451), // truncate(path:4, length:4)
@@ -440,8 +440,8 @@ pub static SYSCALLS: [(u16, u16, u16); 452] = [
     (862, 374, 1072), // userfaultfd(flags:4)
     (871, 62, 238), // ustat(dev:4, ubuf:4)
     (874, 30, 1028), // utime32(filename:4, t:4)
-    (875, 412, 319), // utimensat(dfd:4, filename:4, utimes:4, flags:4)
     (876, 320, 308), // utimensat_time32(dfd:4, filename:4, t:4, flags:4)
+    (877, 412, 319), // utimensat_time64(dfd:4, filename:4, utimes:4, flags:4)
     (879, 271, 1028), // utimes_time32(filename:4, t:4)
     (888, 190, 0), // vfork()
     (889, 111, 0), // vhangup()
@@ -460,13 +460,13 @@ pub static ALIASES: [(u16, u16); 59] = [
     (5, 649), // _newselect -> select
     (19, 20), // adjtimex -> adjtimex_time32
     (61, 59), // chown32 -> chown
-    (65, 63), // clock_adjtime64 -> clock_adjtime
-    (68, 66), // clock_getres_time64 -> clock_getres
-    (71, 69), // clock_gettime64 -> clock_gettime
-    (74, 72), // clock_nanosleep_time64 -> clock_nanosleep
-    (77, 75), // clock_settime64 -> clock_settime
+    (63, 64), // clock_adjtime -> clock_adjtime32
+    (66, 67), // clock_getres -> clock_getres_time32
+    (69, 70), // clock_gettime -> clock_gettime32
+    (72, 73), // clock_nanosleep -> clock_nanosleep_time32
+    (75, 76), // clock_settime -> clock_settime32
     (158, 156), // fchown32 -> fchown
-    (202, 199), // futex_time64 -> futex
+    (199, 201), // futex -> futex_time32
     (206, 207), // futimesat -> futimesat_time32
     (218, 216), // getegid32 -> getegid
     (221, 219), // geteuid32 -> geteuid
@@ -480,19 +480,19 @@ pub static ALIASES: [(u16, u16); 59] = [
     (318, 316), // lchown32 -> lchown
     (375, 482), // mmap -> old_mmap
     (376, 377), // mmap2 -> mmap_pgoff
-    (395, 393), // mq_timedreceive_time64 -> mq_timedreceive
-    (398, 396), // mq_timedsend_time64 -> mq_timedsend
+    (393, 394), // mq_timedreceive -> mq_timedreceive_time32
+    (396, 397), // mq_timedsend -> mq_timedsend_time32
     (425, 426), // nanosleep -> nanosleep_time32
     (490, 189), // oldfstat -> fstat
     (491, 347), // oldlstat -> lstat
     (493, 496), // oldolduname -> olduname
     (494, 740), // oldstat -> stat
-    (551, 549), // ppoll_time64 -> ppoll
-    (567, 565), // pselect6_time64 -> pselect6
+    (549, 550), // ppoll -> ppoll_time32
+    (565, 566), // pselect6 -> pselect6_time32
     (580, 484), // readdir -> old_readdir
-    (588, 586), // recvmmsg_time64 -> recvmmsg
-    (621, 619), // rt_sigtimedwait_time64 -> rt_sigtimedwait
-    (638, 636), // sched_rr_get_interval_time64 -> sched_rr_get_interval
+    (586, 587), // recvmmsg -> recvmmsg_time32
+    (619, 620), // rt_sigtimedwait -> rt_sigtimedwait_time32
+    (636, 637), // sched_rr_get_interval -> sched_rr_get_interval_time32
     (657, 656), // semtimedop_time64 -> semtimedop
     (671, 669), // setfsgid32 -> setfsgid
     (674, 672), // setfsuid32 -> setfsuid
@@ -506,37 +506,31 @@ pub static ALIASES: [(u16, u16); 59] = [
     (749, 750), // stime -> stime32
     (763, 7), // sysctl -> _sysctl
     (775, 776), // time -> time32
-    (785, 783), // timer_gettime64 -> timer_gettime
-    (789, 787), // timer_settime64 -> timer_settime
-    (793, 791), // timerfd_gettime64 -> timerfd_gettime
-    (796, 794), // timerfd_settime64 -> timerfd_settime
+    (783, 784), // timer_gettime -> timer_gettime32
+    (787, 788), // timer_settime -> timer_settime32
+    (791, 792), // timerfd_gettime -> timerfd_gettime32
+    (794, 795), // timerfd_settime -> timerfd_settime32
     (833, 243), // ugetrlimit -> getrlimit
     (841, 840), // umount2 -> umount
     (873, 874), // utime -> utime32
-    (877, 875), // utimensat_time64 -> utimensat
+    (875, 876), // utimensat -> utimensat_time32
     (878, 879), // utimes -> utimes_time32
 ];
-pub static NR_NAMES: [(u16, u16); 104] = [
+pub static NR_NAMES: [(u16, u16); 86] = [
     (4, 140), // _llseek
     (5, 142), // _newselect
     (19, 124), // adjtimex
     (59, 182), // chown
     (61, 212), // chown32
     (63, 343), // clock_adjtime
-    (65, 405), // clock_adjtime64
     (66, 266), // clock_getres
-    (68, 406), // clock_getres_time64
     (69, 265), // clock_gettime
-    (71, 403), // clock_gettime64
     (72, 267), // clock_nanosleep
-    (74, 407), // clock_nanosleep_time64
     (75, 264), // clock_settime
-    (77, 404), // clock_settime64
     (156, 95), // fchown
     (158, 207), // fchown32
     (189, 108), // fstat
     (199, 240), // futex
-    (202, 422), // futex_time64
     (206, 299), // futimesat
     (216, 50), // getegid
     (218, 202), // getegid32
@@ -562,9 +556,7 @@ pub static NR_NAMES: [(u16, u16); 104] = [
     (375, 90), // mmap
     (376, 192), // mmap2
     (393, 280), // mq_timedreceive
-    (395, 419), // mq_timedreceive_time64
     (396, 279), // mq_timedsend
-    (398, 418), // mq_timedsend_time64
     (425, 162), // nanosleep
     (490, 28), // oldfstat
     (491, 84), // oldlstat
@@ -572,16 +564,11 @@ pub static NR_NAMES: [(u16, u16); 104] = [
     (494, 18), // oldstat
     (496, 109), // olduname
     (549, 309), // ppoll
-    (551, 414), // ppoll_time64
     (565, 308), // pselect6
-    (567, 413), // pselect6_time64
     (580, 89), // readdir
     (586, 337), // recvmmsg
-    (588, 417), // recvmmsg_time64
     (619, 177), // rt_sigtimedwait
-    (621, 421), // rt_sigtimedwait_time64
     (636, 161), // sched_rr_get_interval
-    (638, 423), // sched_rr_get_interval_time64
     (649, 82), // select
     (657, 420), // semtimedop_time64
     (669, 139), // setfsgid
@@ -606,19 +593,14 @@ pub static NR_NAMES: [(u16, u16); 104] = [
     (749, 25), // stime
     (775, 13), // time
     (783, 261), // timer_gettime
-    (785, 408), // timer_gettime64
     (787, 260), // timer_settime
-    (789, 409), // timer_settime64
     (791, 326), // timerfd_gettime
-    (793, 410), // timerfd_gettime64
     (794, 325), // timerfd_settime
-    (796, 411), // timerfd_settime64
     (833, 191), // ugetrlimit
     (840, 22), // umount
     (841, 52), // umount2
     (843, 122), // uname
     (873, 30), // utime
     (875, 320), // utimensat
-    (877, 412), // utimensat_time64
     (878, 271), // utimes
 ];
