@@ -138,7 +138,7 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
     }
     // Entries that share (action, args) become one, names sorted.
     let mut entries: Vec<Entry> = Vec::new();
-    for (action, args, name) in dnf::sorted(found) {
+    for (action, args, name) in crate::sorting::sorted(found) {
         match entries.last_mut() {
             Some(e) if e.action == action && e.args == args => {
                 if e.names.last() != Some(&name) {

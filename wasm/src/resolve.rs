@@ -34,7 +34,7 @@ pub fn resolve(prog: &Program, files: &Files, opts: &Options) -> Result<ir::Poli
     if !errors.is_empty() {
         // Source order; the same message at the same place (several architectures, or a file
         // included twice) once.
-        errors.sort_by_key(|(loc, _)| loc.tok);
+        let errors = crate::sorting::sorted_by_key(errors, |(loc, _)| loc.tok);
         let mut seen = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         for (loc, msg) in errors {

@@ -9,9 +9,9 @@
 //! `&`/`|` constants is `(x & A) | B`, and any comparison of it with a constant is a union of
 //! masked equalities ("cubes"), found bit by bit from the top.
 
-use std::cmp::Ordering;
 
 use crate::ir::{CmpOp, Cond, Value};
+use crate::sorting::sorted;
 
 /// Terms past this make the profile useless to read and slow to load: an error instead.
 pub const MAX_TERMS: usize = 256;
@@ -370,20 +370,6 @@ pub fn sort_small(t: &mut Term) {
             j -= 1;
         }
     }
-}
-
-/// `v` sorted. Every caller shares one instance of the library sort (on indexes, through a
-/// `dyn` comparison): each instance costs the WASM module ~8 KB.
-pub fn sorted<T: Ord>(v: Vec<T>) -> Vec<T> {
-    let idx = order(v.len(), &|a, b| v[a].cmp(&v[b]));
-    let mut slots: Vec<Option<T>> = v.into_iter().map(Some).collect();
-    idx.into_iter().filter_map(|i| slots[i].take()).collect()
-}
-
-fn order(n: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..n).collect();
-    idx.sort_unstable_by(|&a, &b| cmp(a, b));
-    idx
 }
 
 /// A sorted term → equivalent terms with at most one atom per argument (none if unsatisfiable).
