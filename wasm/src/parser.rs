@@ -75,7 +75,8 @@ struct Parser<'t, 'a> {
     files: &'t Files<'a>,
     diags: Vec<Diagnostic>,
     consts: BTreeMap<&'a str, u64>,
-    policy_ids: BTreeMap<&'a str, usize>,
+    /// Index in `prog.policies`, as u64 so it shares the map type (and its code) with `consts`.
+    policy_ids: BTreeMap<&'a str, u64>,
     prog: Program<'a>,
 }
 
@@ -214,7 +215,7 @@ impl<'t, 'a> Parser<'t, 'a> {
         if self.policy_ids.contains_key(name.text) {
             self.note(name.loc, format!("Redefinition of policy \"{}\"", name.text));
         } else {
-            self.policy_ids.insert(name.text, self.prog.policies.len());
+            self.policy_ids.insert(name.text, self.prog.policies.len() as u64);
             self.prog.policies.push(PolicyDef { name: name.text, entries });
         }
         body
@@ -256,7 +257,7 @@ impl<'t, 'a> Parser<'t, 'a> {
             self.bump();
             let name = self.expect(Tok::Ident, "a policy name after \"USE\"")?;
             match self.policy_ids.get(name.text) {
-                Some(&i) => out.push(Entry::Use(i)),
+                Some(&i) => out.push(Entry::Use(i as usize)),
                 None => self.note(name.loc, format!("Undefined policy \"{}\" (define a policy before you USE it)", name.text)),
             }
             return Ok(());
