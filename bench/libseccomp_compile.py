@@ -39,7 +39,8 @@ def action(name, errno_ret):
     raise SystemExit("unsupported action %s" % name)
 
 
-def build(profile, optimize):
+def build(profile, optimize, skipped):
+    """The filter; names this libseccomp does not know (syscalls newer than it) go to `skipped`."""
     f = seccomp.SyscallFilter(action(profile["defaultAction"], profile.get("defaultErrnoRet")))
     f.set_attr(seccomp.Attr.ACT_BADARCH, seccomp.KILL_PROCESS)
     f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
@@ -47,6 +48,9 @@ def build(profile, optimize):
         act = action(rule["action"], rule.get("errnoRet"))
         args = [seccomp.Arg(a["index"], OPS[a["op"]], a["value"], a.get("valueTwo", 0)) for a in rule.get("args", [])]
         for name in rule["names"]:
+            if seccomp.resolve_syscall(seccomp.Arch.NATIVE, name) < 0:
+                skipped.add(name)
+                continue
             f.add_rule(act, name, *args)
     return f
 
@@ -67,11 +71,13 @@ def main():
     profile = json.load(open(sys.argv[1]))
     prefix, iterations = sys.argv[2], int(sys.argv[3])
     out = {}
+    skipped = set()
     for label, optimize in (("linear", 1), ("tree", 2)):
-        f = build(profile, optimize)
+        f = build(profile, optimize, skipped)
         with open("%s-%s.bpf" % (prefix, label), "wb") as fh:
             f.export_bpf(fh)
         out[label] = {"median_us": median_export_us(f, iterations), "bytes": os.path.getsize("%s-%s.bpf" % (prefix, label))}
+    out["skipped"] = sorted(skipped)
     print(json.dumps(out))
 
 
