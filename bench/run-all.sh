@@ -12,6 +12,12 @@ OUT=$(mktemp -d /tmp/stockade-bench.XXXXXX)
 export BENCH_OUT="$OUT"
 LOG=$OUT/run-all.txt
 
+waited=0
+while [ "$(cut -d. -f1 /proc/loadavg)" -ge 1 ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-600}" ]; do
+  sleep 10
+  waited=$((waited + 10))
+done
+
 if [ -z "${STOCKADE_ENGINE:-}" ]; then
   # A snapshot of the committed engine, so a rebuild of engine/bin during the run changes nothing.
   mkdir -p "$OUT/src"
@@ -24,12 +30,6 @@ else
   ENGINE_FROM="STOCKADE_ENGINE"
 fi
 export STOCKADE_ENGINE
-
-waited=0
-while [ "$(cut -d. -f1 /proc/loadavg)" -ge 1 ] && [ "$waited" -lt "${BENCH_QUIET_WAIT:-600}" ]; do
-  sleep 10
-  waited=$((waited + 10))
-done
 
 {
   echo "stockade benchmarks — $(date -u '+%Y-%m-%d %H:%M UTC')"
