@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
+import { concatBytes } from "./bytes.ts";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
@@ -64,17 +65,6 @@ const TIMEOUT_GRACE_MS = 2000;
 /** How long the engine has to take the tree down after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 1000;
 const ENGINE_FAILURE = 125;
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 function bytes(chunk: unknown): Uint8Array {
   if (typeof chunk === "string") return new TextEncoder().encode(chunk);
@@ -258,7 +248,7 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
       signal?.removeEventListener("abort", onAbort);
       if (pending !== "") onLine(pending);
       queue.close();
-      const stderrTail = new TextDecoder().decode(concat(err)).trim().split("\n").slice(-5).join("\n");
+      const stderrTail = new TextDecoder().decode(concatBytes(err)).trim().split("\n").slice(-5).join("\n");
       if (aborted) return reject(signal?.reason ?? new DOMException("The run was aborted", "AbortError"));
       // Once we have killed the engine, an error it reports on the way down is that kill's echo.
       // A network rule the engine's parser refused is the caller's input error: name its field.
@@ -291,8 +281,8 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         code,
         signal: sig,
         durationMs: performance.now() - started,
-        stdout: concat(out),
-        stderr: concat(err),
+        stdout: concatBytes(out),
+        stderr: concatBytes(err),
         events,
         timedOut: (exited?.timedOut ?? false) || killedForTimeout,
       }));

@@ -8,6 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { assetUrl } from "./assets.ts";
+import { concatBytes } from "./bytes.ts";
 import { StockadeError } from "./errors.ts";
 
 const ABI_VERSION = 1;
@@ -87,13 +88,7 @@ function encodeRequest(req: Request): Uint8Array {
     parts.push(Uint8Array.of(text === null ? 0 : 1));
     if (text !== null) str(text);
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Sends one request to the module and returns its raw response. */

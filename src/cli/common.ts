@@ -4,6 +4,7 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
+import { concatBytes } from "../bytes.ts";
 import { StockadeError } from "../errors.ts";
 
 /** Exit codes of the CLI (the target's own code is propagated by `run`). */
@@ -27,13 +28,7 @@ export async function readInput(path: string): Promise<Uint8Array> {
   if (path !== "-") return new Uint8Array(await readFile(path));
   const chunks: Uint8Array[] = [];
   for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk);
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }
 
 /** Writes to standard output and resolves once the bytes are handed to the OS. */

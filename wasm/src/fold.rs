@@ -2,7 +2,7 @@
 //!
 //! Recursion here follows the AST, whose depth the parser bounds (MAX_DEPTH), so it is safe.
 
-use crate::ast::{holds, mirrored, BoolExpr, SyscallRef, ValExpr};
+use crate::ast::{BoolExpr, SyscallRef, ValExpr};
 use crate::ir::{CmpOp, Cond, Value};
 use crate::lexer::Loc;
 use crate::tables::ArgDef;
@@ -83,14 +83,14 @@ impl<'x, 'a, 'e> Folder<'x, 'a, 'e> {
     fn cmp(&self, op: CmpOp, l: Value, r: Value) -> Folded {
         let truth = |b: bool| if b { Folded::True } else { Folded::False };
         if let (Value::Const(a), Value::Const(b)) = (&l, &r) {
-            return truth(holds(op, a, b));
+            return truth(op.holds(a, b));
         }
         if let (Value::Arg(a), Value::Arg(b)) = (&l, &r) {
             if a == b {
                 return truth(matches!(op, CmpOp::Eq | CmpOp::Le | CmpOp::Ge));
             }
         }
-        let (op, lhs, rhs) = if is_const(&l) { (mirrored(op), r, l) } else { (op, l, r) };
+        let (op, lhs, rhs) = if is_const(&l) { (op.mirrored(), r, l) } else { (op, l, r) };
         let wide = self.needs_64(&lhs) || self.needs_64(&rhs);
         Folded::Cond(Cond::Cmp { op, lhs, rhs, wide })
     }

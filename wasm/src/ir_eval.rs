@@ -2,7 +2,7 @@
 //! generated BPF is tested against. Deliberately naive; it shares no code with `codegen`.
 
 use crate::bpf::SeccompData;
-use crate::ir::{CmpOp, Cond, Policy, Value};
+use crate::ir::{Cond, Policy, Value};
 use crate::tables::Arch;
 
 /// Bit 30 of a syscall number marks the x32 ABI on x86_64.
@@ -41,14 +41,7 @@ pub fn cond(c: &Cond, args: &[u64; 6]) -> bool {
         Cond::Cmp { op, lhs, rhs, wide } => {
             let mask = if *wide { u64::MAX } else { 0xffff_ffff };
             let (l, r) = (value(lhs, args) & mask, value(rhs, args) & mask);
-            match op {
-                CmpOp::Eq => l == r,
-                CmpOp::Ne => l != r,
-                CmpOp::Lt => l < r,
-                CmpOp::Le => l <= r,
-                CmpOp::Gt => l > r,
-                CmpOp::Ge => l >= r,
-            }
+            op.holds(l, r)
         }
     }
 }

@@ -2,7 +2,7 @@
 //! the AST — not from the IR, and without resolve's folding code — so tests can hold both the
 //! front end (resolve) and the back end (codegen + BPF) against it. Slow and plain on purpose.
 
-use crate::ast::{holds, BoolExpr, Entry, Filter, Program, SyscallRef, ValExpr};
+use crate::ast::{BoolExpr, Entry, Filter, Program, SyscallRef, ValExpr};
 use crate::bpf::SeccompData;
 use crate::diag::{Diagnostic, Pos};
 use crate::ir::{Action, CmpOp};
@@ -147,7 +147,7 @@ fn is_wide(s: Shape) -> bool {
 fn known_truth(c: &BoolExpr, f: &Filter, arch: Arch) -> Option<bool> {
     match c {
         BoolExpr::Cmp(op, l, r, _) => match (shape(l, f, arch), shape(r, f, arch)) {
-            (Shape::Known(a), Shape::Known(b)) => Some(holds(*op, a, b)),
+            (Shape::Known(a), Shape::Known(b)) => Some(op.holds(a, b)),
             (Shape::Open { bare_arg: Some(a), .. }, Shape::Open { bare_arg: Some(b), .. }) if a == b => {
                 Some(matches!(op, CmpOp::Eq | CmpOp::Le | CmpOp::Ge))
             }
@@ -181,9 +181,9 @@ fn truth(c: &BoolExpr, f: &Filter, arch: Arch, args: &[u64; 6]) -> bool {
         BoolExpr::Cmp(op, l, r, _) => {
             let (a, b) = (value(l, f, arch, args), value(r, f, arch, args));
             if is_wide(shape(l, f, arch)) || is_wide(shape(r, f, arch)) {
-                holds(*op, a, b)
+                op.holds(a, b)
             } else {
-                holds(*op, a as u32, b as u32)
+                op.holds(a as u32, b as u32)
             }
         }
         BoolExpr::Not(x) => !truth(x, f, arch, args),

@@ -46,16 +46,6 @@ fn flip(op: CmpOp) -> CmpOp {
     }
 }
 
-fn holds(op: CmpOp, a: u64, b: u64) -> bool {
-    match op {
-        CmpOp::Eq => a == b,
-        CmpOp::Ne => a != b,
-        CmpOp::Lt => a < b,
-        CmpOp::Le => a <= b,
-        CmpOp::Gt => a > b,
-        CmpOp::Ge => a >= b,
-    }
-}
 
 /// The word `w` of `v` when it does not depend on any argument.
 fn known(v: &Value, w: Word) -> Option<u32> {
@@ -207,7 +197,7 @@ fn compare(g: &mut Graph, op: CmpOp, lhs: &Value, rhs: &Value, wide: bool, t: La
     match (lhs, rhs) {
         (Value::Const(a), Value::Const(b)) => {
             let mask = if wide { u64::MAX } else { 0xffff_ffff };
-            Ok(if holds(op, a & mask, b & mask) { t } else { f })
+            Ok(if op.holds(a & mask, b & mask) { t } else { f })
         }
         (Value::Const(_), _) => compare(g, flip(op), rhs, lhs, wide, t, f),
         (_, Value::Const(c)) => match masked_zero_test(g, op, lhs, *c, wide, t, f)? {
@@ -279,7 +269,7 @@ fn jump_k(g: &mut Graph, op: CmpOp, c: u32, t: Label, f: Label) -> Label {
 fn compare_const(g: &mut Graph, op: CmpOp, lhs: &Value, c: u64, wide: bool, t: Label, f: Label) -> Result<Label, CondError> {
     let c_lo = word(c, Word::Lo);
     let low = match known(lhs, Word::Lo) {
-        Some(x) => if holds(op, x as u64, c_lo as u64) { t } else { f },
+        Some(x) => if op.holds(x as u64, c_lo as u64) { t } else { f },
         None => {
             let j = jump_k(g, op, c_lo, t, f);
             load_then(g, lhs, Word::Lo, j, &[t, f])?

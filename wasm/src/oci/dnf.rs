@@ -167,7 +167,7 @@ impl Converter {
         let mut op = op;
         if l.arg.is_none() && r.arg.is_some() {
             std::mem::swap(&mut l, &mut r);
-            op = mirror(op);
+            op = op.mirrored();
         }
         if r.arg.is_some() {
             return Err("it compares an argument with an argument, and OCI compares an argument only with a constant".into());
@@ -179,7 +179,7 @@ impl Converter {
         let (a, b, v) = (l.a & width, l.b & width, r.b & width);
         let index = match l.arg {
             Some(i) => i,
-            None => return Ok(if holds(op, b, v) { vec![Vec::new()] } else { Vec::new() }),
+            None => return Ok(if op.holds(b, v) { vec![Vec::new()] } else { Vec::new() }),
         };
         if a == self.arg_mask && b == 0 && v & !self.arg_mask == 0 {
             return Ok(native(index, op, v));
@@ -281,26 +281,7 @@ fn native_op(op: CmpOp) -> Op {
     }
 }
 
-fn holds(op: CmpOp, l: u64, r: u64) -> bool {
-    match op {
-        CmpOp::Eq => l == r,
-        CmpOp::Ne => l != r,
-        CmpOp::Lt => l < r,
-        CmpOp::Le => l <= r,
-        CmpOp::Gt => l > r,
-        CmpOp::Ge => l >= r,
-    }
-}
 
-fn mirror(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        o => o,
-    }
-}
 
 fn negated(op: CmpOp) -> CmpOp {
     match op {
