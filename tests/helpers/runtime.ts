@@ -13,8 +13,8 @@ export function tsCommand(entry: string): string[] {
   return [process.execPath, "--import", "tsx", entry];
 }
 
-/** Runs the CLI (`src/cli.ts`) with `args` and optional stdin. */
-export function cli(args: string[], input?: string | Uint8Array): SpawnSyncReturns<Buffer> {
+/** Runs the CLI (`src/cli.ts`) with `args`, optional stdin and extra environment variables. */
+export function cli(args: string[], input?: string | Uint8Array, env?: Record<string, string>): SpawnSyncReturns<Buffer> {
   const [cmd, ...rest] = tsCommand(new URL("../../src/cli.ts", import.meta.url).pathname);
-  return spawnSync(cmd, [...rest, ...args], { input, maxBuffer: 64 << 20 });
+  return spawnSync(cmd, [...rest, ...args], { input, maxBuffer: 64 << 20, env: env && { ...process.env, ...env } });
 }
