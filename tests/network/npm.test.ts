@@ -10,22 +10,13 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { run, type RunOptions } from "../../src/run.ts";
+import { registryUnreachable } from "../helpers/registry.ts";
 import { attempt } from "../sandbox/helpers.ts";
 import { cleanup, refusals, skip as networkSkip, tempDir } from "./helpers.ts";
 
 const REGISTRY = "registry.npmjs.org";
 
-async function registryUnreachable(): Promise<string | false> {
-  try {
-    const res = await fetch(`https://${REGISTRY}/is-number`, { signal: AbortSignal.timeout(10_000) });
-    await res.body?.cancel();
-    return res.ok ? false : `the host itself gets HTTP ${res.status} from ${REGISTRY}`;
-  } catch (e) {
-    return `the host itself cannot reach ${REGISTRY}: ${(e as Error).message}`;
-  }
-}
-
-const skip: string | false = networkSkip || await registryUnreachable();
+const skip: string | false = networkSkip || await registryUnreachable(`https://${REGISTRY}/is-number`);
 if (skip && !networkSkip) process.stderr.write(`Skipping the npm proof: ${skip}\n`);
 after(cleanup);
 

@@ -1,0 +1,89 @@
+/**
+ * npm inside the sandbox with the npm policy: `npm install` of a project that depends on the real
+ * `is-number` works, and the project's postinstall script (tests/fixtures/ecosystems/npm/escape.cjs)
+ * fails to read ~/.ssh, write ~/.bashrc, write .git/hooks/pre-commit and reach a non-registry
+ * host. Skipped only when the engine is missing or the host itself cannot reach the registry.
+ */
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { after, describe, test } from "node:test";
+import { run, type RunOptions } from "../../src/run.ts";
+import { registryUnreachable } from "../helpers/registry.ts";
+import {
+  aim,
+  assertBashrcKept,
+  assertControlSucceeded,
+  assertDenied,
+  assertNetworkRefused,
+  assertNoHook,
+  assertSecretKept,
+  attempt,
+  cleanupScenes,
+  hostRun,
+  type Scene,
+  scene,
+  skip as engineSkip,
+} from "./helpers.ts";
+
+const REGISTRY = "registry.npmjs.org";
+const skip: string | false = engineSkip || await registryUnreachable(`https://${REGISTRY}/is-number`);
+if (skip && !engineSkip) process.stderr.write(`Skipping the npm ecosystem proof: ${skip}\n`);
+after(cleanupScenes);
+
+/** The npm policy for a scene. */
+function npmPolicy(s: Scene): RunOptions {
+  return { cwd: s.project, write: [s.project, join(s.home, ".npm")], network: { allow: [REGISTRY] }, env: { HOME: s.home } };
+}
+
+const install = attempt(async () => {
+  const s = await scene("npm", [".npm"]);
+  aim(s, s.project);
+  // --foreground-scripts: the postinstall's lines reach our stdout instead of npm's log.
+  const argv = ["npm", "install", "--foreground-scripts", "--no-audit", "--no-fund", "--no-update-notifier", "--fetch-retries=0"];
+  const result = await run(argv, { ...npmPolicy(s), timeout: 90_000 });
+  return { s, result };
+});
+
+const control = attempt(async () => {
+  const s = await scene("npm");
+  aim(s, s.project);
+  return { s, result: await hostRun(["node", "escape.cjs"], s.project) };
+});
+
+describe("npm install with the npm policy and a malicious postinstall", () => {
+  test("installs is-number from the registry", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assert.equal(result.code, 0, result.stderrText);
+    assert.ok(existsSync(join(s.project, "node_modules/is-number/package.json")), "node_modules/is-number is missing");
+  });
+
+  test("the postinstall script cannot read ~/.ssh/id_ed25519", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "ssh-read");
+    assertSecretKept(result, s);
+  });
+
+  test("the postinstall script cannot write ~/.bashrc", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "bashrc-write");
+    assertBashrcKept(s);
+  });
+
+  test("the postinstall script cannot write .git/hooks/pre-commit", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "hook-write");
+    assertNoHook(s);
+  });
+
+  test("the postinstall script cannot reach a non-registry host", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertNetworkRefused(result, s);
+  });
+
+  test("control: the same script succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
+    const { s, result } = await control();
+    assertControlSucceeded(result, s);
+  });
+});
