@@ -13,6 +13,7 @@ import { assetUrl } from "./assets.ts";
 import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
 import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
+import { PROTECTED_NAMES, protectedPaths } from "./protect.ts";
 
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
@@ -93,8 +94,15 @@ export const RunOptionsSchema = v.strictObject({
   writeCwd: v.optional(v.boolean()),
   /** Paths made invisible and uncreatable, existing or not. */
   hide: v.optional(PathList),
-  /** Paths re-bound read-only inside a writable path. */
+  /** Paths re-bound read-only inside a writable path; one that does not exist cannot be created. */
   readOnly: v.optional(PathList),
+  /**
+   * Protections to turn off, by name: `.git` (and `.git/hooks`, `.git/config`), `.env`, `.vscode`,
+   * `.claude`, `.bashrc`… (`PROTECTED_NAMES` lists them; docs/policy-file.md says what each does).
+   */
+  unprotect: v.optional(
+    v.array(v.picklist(PROTECTED_NAMES, `must be a protected path name: ${PROTECTED_NAMES.map((n) => `"${n}"`).join(", ")}`)),
+  ),
   /** Unix socket files the command may connect to. Allowing the docker socket is a full escape. */
   sockets: v.optional(PathList),
   /** `"none"` (default), `"host"`, or an allowlist of host patterns through the proxy. */
@@ -198,28 +206,6 @@ const ETC_SECRETS: readonly string[] = [
   "/etc/ppp/pap-secrets",
 ];
 
-/**
- * Files inside a writable directory that run code later, outside the sandbox (git hooks and
- * config, editor tasks, shell start-up files, direnv): re-bound read-only when they exist.
- */
-const RUN_LATER: readonly string[] = [
-  ".git/hooks",
-  ".git/config",
-  ".gitmodules",
-  ".husky",
-  ".vscode",
-  ".idea",
-  ".envrc",
-  ".bashrc",
-  ".bash_profile",
-  ".bash_login",
-  ".profile",
-  ".zshrc",
-  ".zshenv",
-  ".zprofile",
-  ".config/fish",
-];
-
 /** The PATH inside the sandbox unless the caller passes or sets one. */
 export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -290,11 +276,14 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => (isAbsolute(p) ? resolve(p) : resolve(cwd, p)));
   const write = unique([...(opts.writeCwd ? [cwd] : []), ...abs(opts.write)]);
   // The working directory is readable, except "/": that would be the whole host, /run's sockets included.
-  const read = unique([...SYSTEM_DIRS.filter(existsSync), ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) =>
+  const systemDirs = SYSTEM_DIRS.filter(existsSync);
+  const read = unique([...systemDirs, ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) =>
     !write.includes(p)
   );
-  const protectedPaths = write.flatMap((dir) => RUN_LATER.map((rel) => `${dir === "/" ? "" : dir}/${rel}`))
-    .filter((p) => exists(p) && !write.includes(p));
+  const guard = protectedPaths({ cwd, read, write, system: systemDirs, unprotect: opts.unprotect ?? [] });
+  // A read-only path that does not exist is made uncreatable instead: the engine would otherwise
+  // leave an empty directory behind on the host, where a hidden placeholder is removed after the run.
+  const readOnly = abs(opts.readOnly);
   const tmpBytes = opts.tmpSize ?? DEFAULT_TMP_BYTES;
   const net = opts.network ?? "none";
   const config = {
@@ -305,8 +294,8 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
     fs: {
       read,
       write,
-      hide: unique([...etcSecrets(), ...abs(opts.hide)]),
-      readOnly: unique([...protectedPaths, ...abs(opts.readOnly)]),
+      hide: unique([...etcSecrets(), ...guard.hide, ...abs(opts.hide), ...readOnly.filter((p) => !exists(p))]),
+      readOnly: unique([...guard.readOnly, ...readOnly.filter(exists)]),
       sockets: unique(abs(opts.sockets)),
       tmpBytes,
     },

@@ -1,0 +1,135 @@
+/**
+ * Protected paths: what attackers go for even inside a directory the command may write. Files
+ * that run code later, outside the sandbox (git hooks and config, shell start-up files, editor
+ * and agent settings) stay read-only; `.env` files (secrets) are hidden; and in the project
+ * itself the most dangerous of these cannot be created when they are absent. Each protection has
+ * a name the caller can give in `unprotect` to turn it off.
+ *
+ * @module
+ */
+import { type Dirent, lstatSync, readdirSync, type Stats } from "node:fs";
+import { homedir } from "node:os";
+import { ConfigError } from "./errors.ts";
+
+/**
+ * Where an absent path is made uncreatable: `project` in the working directory (and in any
+ * writable directory that contains it), `home` only in the caller's home directory.
+ */
+type Absent = "project" | "home";
+
+interface Rule {
+  /** The path relative to a writable directory; also the name `unprotect` takes. */
+  path: string;
+  absent?: Absent;
+}
+
+/**
+ * Paths kept read-only when they exist in a writable directory. Each runs code later, outside
+ * the sandbox, without the user choosing to run anything the command wrote: git runs hooks and
+ * config commands (core.fsmonitor, core.pager…) on every git call, shells source their rc files,
+ * editors and coding agents run tasks, hooks and MCP servers from their project settings.
+ */
+const RUN_LATER: readonly Rule[] = [
+  // `.git` itself: a `.git` FILE points git at another directory (whose hooks would then run);
+  // an absent `.git` could be created whole, with hooks and a config. See gitDir() below.
+  { path: ".git", absent: "project" },
+  { path: ".git/hooks", absent: "project" },
+  { path: ".git/config" },
+  { path: ".gitmodules" },
+  { path: ".husky" },
+  { path: ".envrc" },
+  { path: ".gitconfig", absent: "home" },
+  { path: ".config/git", absent: "home" },
+  ...[".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile"].map((path) => ({ path, absent: "home" as const })),
+  ...[".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".config/fish"].map((path) => ({ path, absent: "home" as const })),
+  ...[".vscode", ".idea", ".claude", ".cursor", ".codex", ".gemini", ".mcp.json"].map((path) => ({ path, absent: "project" as const })),
+  { path: ".zed" },
+  { path: ".continue" },
+  { path: ".devcontainer" },
+  { path: ".aider.conf.yml" },
+];
+
+/** The name of the `.env` protection: `.env` and `.env.*` hidden wherever the command can read. */
+const ENV_FILES = ".env";
+const ENV_FILE = /^\.env(\..+)?$/;
+
+/** Every name `unprotect` accepts. A name also covers the names under it (`.git` → `.git/hooks`). */
+export const PROTECTED_NAMES: readonly string[] = [...RUN_LATER.map((r) => r.path), ENV_FILES];
+
+/** What to add to the view for the protections. */
+export interface Protected {
+  readOnly: string[];
+  hide: string[];
+}
+
+function lstat(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isUnder(path: string, dir: string): boolean {
+  return dir === "/" || path === dir || path.startsWith(dir + "/");
+}
+
+function join(dir: string, rel: string): string {
+  return `${dir === "/" ? "" : dir}/${rel}`;
+}
+
+/**
+ * The protected paths for a run. `write` and `read` are absolute; `system` lists the directories
+ * that are the host's own (no `.env` search there).
+ *
+ * @throws {ConfigError} when a protected path is a symbolic link: inside a writable directory the
+ * link itself can be replaced, so it cannot be kept read-only; `unprotect` names the way out.
+ */
+export function protectedPaths(
+  args: { cwd: string; read: readonly string[]; write: readonly string[]; system: readonly string[]; unprotect: readonly string[] },
+): Protected {
+  const off = (name: string) => args.unprotect.some((u) => name === u || name.startsWith(u + "/"));
+  const home = homedir();
+  const readOnly: string[] = [];
+  const hide: string[] = [];
+  for (const dir of args.write) {
+    const project = isUnder(args.cwd, dir);
+    for (const rule of RUN_LATER) {
+      if (off(rule.path)) continue;
+      const path = join(dir, rule.path);
+      // Another writable directory listed at or under this path is the caller's explicit choice.
+      if (args.write.some((w) => isUnder(w, path))) continue;
+      const st = lstat(path);
+      if (st?.isSymbolicLink()) {
+        throw new ConfigError("run options", [{
+          path: "unprotect",
+          message: `"${path}" is a symbolic link in a writable directory, so it cannot be kept read-only; ` +
+            `add "${rule.path}" to unprotect to run anyway`,
+        }]);
+      }
+      if (st) {
+        // A `.git` directory is protected by its parts (hooks, config); the rest of it is git's data.
+        if (!(rule.path === ".git" && st.isDirectory())) readOnly.push(path);
+      } else if (rule.absent === "project" ? project : rule.absent === "home" && dir === home) {
+        // Uncreatable where its parent is a real directory (`.git/hooks` only inside a `.git`).
+        if (lstat(path.slice(0, path.lastIndexOf("/")) || "/")?.isDirectory()) hide.push(path);
+      }
+    }
+  }
+  if (!off(ENV_FILES)) {
+    for (const dir of new Set([...args.read, ...args.write])) {
+      if (dir === "/" || args.system.includes(dir)) continue;
+      let entries: Dirent[] = [];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue; // not a directory, or unreadable: nothing in it to hide
+      }
+      for (const e of entries) if (ENV_FILE.test(e.name)) hide.push(join(dir, e.name));
+      if (args.write.includes(dir) && isUnder(args.cwd, dir) && !entries.some((e) => e.name === ENV_FILES)) {
+        hide.push(join(dir, ENV_FILES)); // a planted .env would be loaded by dotenv tools later
+      }
+    }
+  }
+  return { readOnly, hide };
+}
