@@ -42,7 +42,8 @@ export STOCKADE_ENGINE
     "node --import tsx bench/run-latency.ts" \
     "node --import tsx bench/throughput.ts" \
     "sh bench/proxy.sh" \
-    "node --import tsx bench/startup-breakdown.ts"; do
+    "node --import tsx bench/startup-breakdown.ts" \
+    "sh bench/peers.sh"; do
     echo "\n===== $step   (load $(cut -d' ' -f1-3 /proc/loadavg))"
     { $step 2>&1 || echo "FAILED (exit $?): $step"; } | grep -v -e 'Statistical outliers' -e '^ *$' -e 'Consider re-running'
 
