@@ -35,7 +35,8 @@ export HOME=$WORK/home
 mkdir -p "$HOME/.ssh"
 echo "ssh-secret" >"$HOME/.ssh/id_ed25519"
 echo "# rc" >"$HOME/.bashrc"
-PROBE=$WORK/probe.sh
+mkdir -p "$WORK/probe"
+PROBE=$WORK/probe/probe.sh # outside HOME: tools that need a read grant get this file only
 # Each attempt runs in a subshell without /dev/null or /tmp (not every sandbox provides them).
 cat >"$PROBE" <<'EOF'
 r() { if out=$(sh -c "$2" 2>&1); then echo "$1=allowed"; else echo "$1=refused"; fi; }
@@ -57,7 +58,7 @@ defaults() { # defaults NAME CMD...: the probe's verdicts, with ~/.bashrc checke
 defaults bare env
 defaults stockade $STOCKADE --allow-read "$PROBE" --
 defaults srt "$SRT"
-defaults safer-exec "$SAFER" --
+defaults safer-exec "$SAFER" --read-path="$WORK/probe" --
 defaults bwrap bwrap --unshare-all --die-with-parent --ro-bind / / --dev /dev --proc /proc
 echo "What each one allows an install script on its defaults (user $(id -un), load $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '%-14s' attempt; for t in bare stockade srt safer-exec bwrap; do printf '%-12s' "$t"; done; echo
