@@ -110,6 +110,11 @@ export const ExecConfigSchema = v.strictObject({
   /** Protections the caller accepts losing by name; any other missing protection refuses to run. */
   degrade: v.array(Degradation),
   hostname: v.pipe(v.string(), v.regex(/^[a-zA-Z0-9][a-zA-Z0-9.-]{0,62}$/, "must be a valid hostname")),
+  /**
+   * Learn mode (docs/learn.md): the engine's supervisor records the files, and the calls the base
+   * policy leaves to its default, as `learn` events, and lets them run; denials stay denials.
+   */
+  learn: v.optional(v.boolean()),
 });
 
 /** The ExecConfig the engine obeys. */

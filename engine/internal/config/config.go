@@ -30,6 +30,7 @@ type ExecConfig struct {
 	Process  Process           `json:"process"`
 	Degrade  []string          `json:"degrade"`
 	Hostname string            `json:"hostname"`
+	Learn    bool              `json:"learn,omitempty"` // learn mode (docs/learn.md): observe and record, see engine/internal/learn
 }
 
 // Fs is the file view; every path appears inside the sandbox at the same place.
@@ -259,7 +260,7 @@ func validHostname(h string) bool {
 }
 
 func (d *decoder) execConfig(data []byte, c *ExecConfig) {
-	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, nil)
+	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn"})
 	if d.err != nil {
 		return
 	}
@@ -293,6 +294,9 @@ func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 	c.Hostname = d.str(f["hostname"], "hostname")
 	if d.err == nil && !validHostname(c.Hostname) {
 		d.fail("hostname", "must be a valid hostname")
+	}
+	if raw, ok := f["learn"]; ok {
+		c.Learn = d.boolean(raw, "learn")
 	}
 }
 

@@ -42,6 +42,16 @@ func (w *Writer) emit(v any) {
 	_, _ = w.out.Write(append(line, '\n'))
 }
 
+// Raw writes an event line made elsewhere (learn mode's records, built by PID 1's supervisor).
+func (w *Writer) Raw(line []byte) {
+	if w.out == nil {
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, _ = w.out.Write(append(append([]byte{}, line...), '\n'))
+}
+
 // Started reports the target's pid on the host.
 func (w *Writer) Started(pid int) {
 	w.emit(struct {

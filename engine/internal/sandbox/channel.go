@@ -27,6 +27,8 @@ type message struct {
 	NoUserns bool `json:"noUserns,omitempty"`
 	// placeholders
 	Paths []string `json:"paths,omitempty"`
+	// learn: one event line from the learn supervisor, written out as it is
+	Event json.RawMessage `json:"event,omitempty"`
 	// listener
 	Port int `json:"port,omitempty"`
 	// exit: exactly one of ExitCode and Signal is meaningful

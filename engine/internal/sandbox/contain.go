@@ -39,7 +39,7 @@ func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, e
 	}
 	// The exec stage starts first: its runtime starts up while the view is built.
 	var pidfd int
-	stage, err := startExecStage(frameFd, cgroupFd, &syscall.SysProcAttr{PidFD: &pidfd})
+	stage, err := startExecStage(frameFd, cgroupFd, a.learnFd, &syscall.SysProcAttr{PidFD: &pidfd})
 	if err != nil {
 		return 0, err
 	}

@@ -55,7 +55,7 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		cgroupFd = int(o.cg.ProcsFile.Fd())
 	}
 	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
-	stage, err := startExecStage(memfd, cgroupFd, attr)
+	stage, err := startExecStage(memfd, cgroupFd, -1, attr)
 	if err != nil {
 		return 0, err
 	}

@@ -17,6 +17,7 @@ import (
 	"stockade/engine/internal/caps"
 	"stockade/engine/internal/config"
 	"stockade/engine/internal/landlock"
+	"stockade/engine/internal/learn"
 	"stockade/engine/internal/rlimit"
 	"stockade/engine/internal/seccomp"
 	"stockade/engine/internal/step"
@@ -39,6 +40,7 @@ const (
 	execControlFd = 4 // in: execArgs as JSON, then end of file
 	execErrorFd   = 5 // out: an error message, or nothing when execve succeeded (close-on-exec)
 	execCgroupFd  = 6
+	execLearnFd   = 7 // learn mode: the socket the listener goes to PID 1 on
 )
 
 // Exec is the last stage: a single-purpose process that locks the target down on its locked main
@@ -105,7 +107,15 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 			return step.Fail("cgroup", "join", err)
 		}
 	}
-	if err := seccomp.Install(filter); err != nil {
+	if c.Learn {
+		if !a.InView {
+			return step.Failf("learn", "", "learn mode needs user namespaces (its supervisor is the sandbox's PID 1)")
+		}
+		err = learn.Install(filter, execLearnFd)
+	} else {
+		err = seccomp.Install(filter)
+	}
+	if err != nil {
 		return err
 	}
 	err = syscall.Exec(path, c.Argv, env)

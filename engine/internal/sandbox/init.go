@@ -7,9 +7,11 @@ import (
 	"os"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"stockade/engine/internal/learn"
 	"stockade/engine/internal/step"
 )
 
@@ -17,6 +19,7 @@ import (
 type initArgs struct {
 	Exec       execArgs `json:"exec"`       // passed on to the exec stage
 	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
+	learnFd    int      // PID 1's own: the learn hand-over socket for the exec stage, or -1
 }
 
 // Fds of PID 1.
@@ -51,9 +54,17 @@ func Init(rawArgs string) {
 		fail(step.Fail("init", "dup", err), false)
 	}
 	unix.CloseOnExec(frameFd)
-	c, _, err := readFrameFd(initFrameFd)
+	c, filter, err := readFrameFd(initFrameFd)
 	if err != nil {
 		fail(err, false)
+	}
+	a.learnFd = -1
+	var sup *learn.Supervisor
+	if c.Learn {
+		if sup, err = learn.Start(filter, func(ev []byte) { _ = send(status, message{Type: "learn", Event: ev}) }); err != nil {
+			fail(step.Fail("learn", "supervisor", err), false)
+		}
+		a.learnFd = sup.StageEnd()
 	}
 	target, err := containInit(c, &a, frameFd, status)
 	if err != nil {
@@ -61,7 +72,13 @@ func Init(rawArgs string) {
 		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")
 		fail(err, noUserns)
 	}
+	if sup != nil {
+		sup.StageStarted()
+	}
 	code, sig := reap(target)
+	if sup != nil {
+		sup.Wait(5 * time.Second) // every record goes out before the exit status
+	}
 	// Stdio closes first, so the caller sees end-of-output no later than the status.
 	for fd := 0; fd <= 2; fd++ {
 		unix.Close(fd)
@@ -78,8 +95,9 @@ type execStage struct {
 	errs    *os.File // read end: an error message, or end of file once the target is exec'd
 }
 
-// startExecStage starts the exec stage; it waits for its arguments (see Exec).
-func startExecStage(frameFd, cgroupFd int, sys *syscall.SysProcAttr) (*execStage, error) {
+// startExecStage starts the exec stage; it waits for its arguments (see Exec). learnFd, when
+// not -1, is the learn supervisor's hand-over socket (fd 7 of the stage).
+func startExecStage(frameFd, cgroupFd, learnFd int, sys *syscall.SysProcAttr) (*execStage, error) {
 	ctlR, ctlW, err := os.Pipe()
 	if err != nil {
 		return nil, step.Fail("exec", "pipe", err)
@@ -91,8 +109,11 @@ func startExecStage(frameFd, cgroupFd int, sys *syscall.SysProcAttr) (*execStage
 		return nil, step.Fail("exec", "pipe", err)
 	}
 	files := []uintptr{0, 1, 2, uintptr(frameFd), ctlR.Fd(), errW.Fd()}
-	if cgroupFd >= 0 {
-		files = append(files, uintptr(cgroupFd))
+	if cgroupFd >= 0 || learnFd >= 0 {
+		files = append(files, uintptr(cgroupFd)) // -1 leaves fd 6 closed
+	}
+	if learnFd >= 0 {
+		files = append(files, uintptr(learnFd))
 	}
 	s := &execStage{pidfd: -1, control: ctlW, errs: errR}
 	if sys.PidFD != nil {

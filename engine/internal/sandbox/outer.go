@@ -254,6 +254,8 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 				signals.start(targetPidfd)
 			}
 			o.ev.Started(hostPid)
+		case "learn":
+			o.ev.Raw(m.Event)
 		case "error":
 			failure = &m
 		case "exit":

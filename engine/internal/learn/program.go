@@ -1,0 +1,77 @@
+// Package learn is the engine half of `stockade learn`: a seccomp program derived from the base
+// policy that turns every call the base does not simply allow, and every call that names a file,
+// into a user notification; and a supervisor (PID 1 of the sandbox, which is not under the
+// filter) that records each one and lets it continue, or answers it the way the base would have
+// when the base denies it. See docs/learn.md.
+package learn
+
+import (
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// Seccomp return actions (SECCOMP_RET_*), compared on their upper 16 bits.
+const (
+	retActionMask = 0xffff0000
+	retDataMask   = 0x0000ffff
+	retAllow      = 0x7fff0000
+	retLog        = 0x7ffc0000
+	retUserNotif  = 0x7fc00000
+	retErrno      = 0x00050000
+	maxProgram    = 4096 // BPF_MAXINSNS
+)
+
+// Program derives the learn program from the base program:
+//
+//	a prefix that sends the native architecture's file calls (fileCalls) to the supervisor, so
+//	their paths are recorded; then the base program with every return that is not ALLOW or LOG
+//	turned into USER_NOTIF. The supervisor evaluates the unchanged base on each notification
+//	(Eval) to know what the base would have done: a base USER_NOTIF is a call to learn, a denial
+//	is answered with the base's own errno or kill.
+//
+// The base's jumps are relative, so the prefix leaves them intact; the base starts behind an
+// `A = 0`, so it finds the registers as the kernel starts a program (the prefix uses only A).
+func Program(base []unix.SockFilter) ([]unix.SockFilter, error) {
+	if len(base) == 0 {
+		return nil, fmt.Errorf("the base program is empty")
+	}
+	nrs := fileCallNumbers()
+	prefix := make([]unix.SockFilter, 0, len(nrs)+6)
+	// [0] A = arch; [1] not native: skip to the base; [2] A = nr; [3..] JEQ file call → notify;
+	// [n+3] JA over the notify; [n+4] RET USER_NOTIF; [n+5] A = 0, then the base program.
+	n := len(nrs)
+	if n+3 > 255 {
+		return nil, fmt.Errorf("too many file calls for one jump (%d)", n)
+	}
+	prefix = append(prefix,
+		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 4},
+		unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: 0, Jf: uint8(n + 3), K: nativeAuditArch},
+		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 0},
+	)
+	for i, nr := range nrs {
+		prefix = append(prefix, unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: uint8(n - i), Jf: 0, K: nr})
+	}
+	prefix = append(prefix,
+		unix.SockFilter{Code: clsJMP | jmpJA, K: 1},
+		unix.SockFilter{Code: clsRET, K: retUserNotif},
+		unix.SockFilter{Code: clsLD | modeIMM, K: 0},
+	)
+	out := append(prefix, base...)
+	if len(out) > maxProgram {
+		return nil, fmt.Errorf("the learn program would be %d instructions; the kernel takes at most %d", len(out), maxProgram)
+	}
+	for i := len(prefix); i < len(out); i++ {
+		in := &out[i]
+		if in.Code&0x07 != clsRET {
+			continue
+		}
+		if in.Code&0x18 == retA {
+			return nil, fmt.Errorf("instruction %d returns the accumulator; learn mode needs constant returns", i-len(prefix))
+		}
+		if act := in.K & retActionMask; act != retAllow && act != retLog {
+			in.K = retUserNotif
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,182 @@
+package learn
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// MaxRecords bounds what one run reports: past it, one warning and no more new records (the
+// calls still proceed).
+const MaxRecords = 20000
+
+// Supervisor is the learn mode's observer, run by PID 1 of the sandbox (not under the filter).
+type Supervisor struct {
+	base  []unix.SockFilter
+	sock  int // PID 1's end of the hand-over socket
+	stage int // the exec stage's end, passed to it and closed here once it runs
+	emit  func(event []byte)
+	seen  map[string]bool
+	full  bool
+	done  chan struct{}
+}
+
+// Start makes the hand-over socket and starts watching; StageEnd is the descriptor to give the
+// exec stage (Install's sock). emit receives each new record as one JSON event line, from the
+// supervisor's goroutine.
+func Start(base []unix.SockFilter, emit func(event []byte)) (*Supervisor, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	s := &Supervisor{base: base, sock: pair[0], stage: pair[1], emit: emit, seen: map[string]bool{}, done: make(chan struct{})}
+	go s.run()
+	return s, nil
+}
+
+// StageEnd is the socket end the exec stage sends the listener on.
+func (s *Supervisor) StageEnd() int { return s.stage }
+
+// StageStarted closes PID 1's copy of the stage's end, so a stage that dies without sending
+// the listener ends the wait.
+func (s *Supervisor) StageStarted() { unix.Close(s.stage) }
+
+// Wait returns once every process under the filter is gone and each record is out (or after
+// timeout: records are best effort, the exit status is not).
+func (s *Supervisor) Wait(timeout time.Duration) {
+	select {
+	case <-s.done:
+	case <-time.After(timeout):
+	}
+}
+
+func (s *Supervisor) run() {
+	defer close(s.done)
+	listener, ok := receiveListener(s.sock)
+	unix.Close(s.sock)
+	if !ok {
+		return
+	}
+	defer unix.Close(listener)
+	var n notif
+	for {
+		fds := []unix.PollFd{{Fd: int32(listener), Events: unix.POLLIN}}
+		if _, err := unix.Poll(fds, -1); err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return
+		}
+		switch {
+		case fds[0].Revents&unix.POLLIN != 0:
+			if recv(listener, &n) == nil {
+				s.handle(listener, &n)
+			}
+		case fds[0].Revents != 0: // POLLHUP: no task uses the filter any more
+			return
+		}
+	}
+}
+
+// handle decides one notification the way the base program would, recording what it learns.
+func (s *Supervisor) handle(listener int, n *notif) {
+	nr, arch := nrArch(&n.Data)
+	v, err := Eval(s.base, n.Data[:])
+	if err != nil {
+		// Cannot happen with a program the kernel accepted; fail closed.
+		s.record("error\x00"+err.Error(), map[string]any{"type": "warning", "code": "learn-eval", "message": "learn: the base program could not be evaluated: " + err.Error()})
+		fail(listener, n.ID, uint32(unix.EPERM))
+		return
+	}
+	act := v.Ret & retActionMask
+	switch act {
+	case retAllow, retLog, retUserNotif:
+		files := s.files(int(n.Pid), nr, arch, &n.Data)
+		if !valid(listener, n.ID) {
+			return // the task died or left the call: what was read may not be its path
+		}
+		if act == retUserNotif {
+			s.learnSyscall(nr, arch, v.ReadArgs, &n.Data)
+		}
+		for _, f := range files {
+			s.record("file\x00"+string(f.access)+"\x00"+f.path, map[string]any{"type": "learn", "kind": "file", "access": f.access, "path": f.path})
+		}
+		proceed(listener, n.ID)
+	case retErrno:
+		errno := v.Ret & retDataMask
+		s.denied(nr, arch, "errno", errno)
+		fail(listener, n.ID, errno)
+	default: // KILL_PROCESS, KILL_THREAD, TRAP, TRACE: the base would not have let it live
+		s.denied(nr, arch, "kill", 0)
+		_ = unix.Kill(int(n.Pid), unix.SIGKILL)
+		fail(listener, n.ID, uint32(unix.EPERM))
+	}
+}
+
+// learnSyscall records a call the base leaves to its default (USER_NOTIF): the calls to learn.
+// conditional says the base decided it by its arguments, so an unconditional rule for it could
+// shadow one of the base's argument-checked denials.
+func (s *Supervisor) learnSyscall(nr, arch uint32, conditional bool, data *[seccompDataSize]byte) {
+	ev := map[string]any{"type": "learn", "kind": "syscall", "arch": archName(arch), "nr": nr, "conditional": conditional}
+	key := fmt.Sprintf("syscall\x00%d\x00%d", arch, nr)
+	if arch == nativeAuditArch {
+		a := args(data)
+		switch nr {
+		case sysSocket:
+			ev["args"] = map[string]uint64{"family": a[0] & 0xffffffff, "type": a[1] & 0xf}
+			key += fmt.Sprintf("\x00%d\x00%d", a[0]&0xffffffff, a[1]&0xf)
+		case sysClone:
+			ev["args"] = map[string]uint64{"clone_flags": a[0]}
+			key += fmt.Sprintf("\x00%d", a[0])
+		}
+	}
+	s.record(key, ev)
+}
+
+// denied reports a call the base policy refuses: learning never allows these.
+func (s *Supervisor) denied(nr, arch uint32, action string, errno uint32) {
+	what := "killed the process"
+	data := map[string]any{"arch": archName(arch), "nr": nr, "action": action, "learn": true}
+	if action == "errno" {
+		what = fmt.Sprintf("errno %d", errno)
+		data["errno"] = errno
+	}
+	s.record(fmt.Sprintf("denied\x00%d\x00%d\x00%s", arch, nr, action), map[string]any{
+		"type": "violation", "kind": "syscall", "data": data,
+		"detail": fmt.Sprintf("%s syscall %d refused by the base policy (%s); not learned", archName(arch), nr, what),
+	})
+}
+
+// record emits ev once per key, up to MaxRecords.
+func (s *Supervisor) record(key string, ev map[string]any) {
+	if s.seen[key] || s.full {
+		return
+	}
+	if len(s.seen) >= MaxRecords {
+		s.full = true
+		ev = map[string]any{"type": "warning", "code": "learn-truncated",
+			"message": fmt.Sprintf("learn: more than %d distinct records; the rest of the run was not recorded", MaxRecords)}
+	}
+	s.seen[key] = true
+	line, err := json.Marshal(ev)
+	if err == nil {
+		s.emit(line)
+	}
+}
+
+func archName(arch uint32) string {
+	switch arch {
+	case unix.AUDIT_ARCH_X86_64:
+		return "x86_64"
+	case unix.AUDIT_ARCH_I386:
+		return "i386"
+	case unix.AUDIT_ARCH_AARCH64:
+		return "aarch64"
+	case unix.AUDIT_ARCH_RISCV64:
+		return "riscv64"
+	}
+	return fmt.Sprintf("%#x", arch)
+}
