@@ -27,6 +27,10 @@ export {
 } from "./src/compile.ts";
 export { run, type RunResult, type Sandbox, spawnSandbox } from "./src/run.ts";
 export { type NetworkRequest, parseRunOptions, type RunOptions, RunOptionsSchema, toExecConfig } from "./src/policy.ts";
+export { PROTECTED_NAMES } from "./src/protect.ts";
+export { listPresets, type LoadOptions, type PresetInfo, type ResolvedPolicy, resolvePolicy } from "./src/policyfile/load.ts";
+export { createWritableDirs, loadPolicy, mergeRunOptions, toRunOptions } from "./src/policyfile/options.ts";
+export { type PolicyFile, PolicyFileSchema } from "./src/policyfile/schema.ts";
 export { locateEngine } from "./src/engine/locate.ts";
 export type { EngineEvent } from "./src/engine/events.ts";
 export {
