@@ -151,6 +151,13 @@ export const RunOptionsSchema = v.strictObject({
   onNetworkRequest: v.optional(
     v.custom<(request: NetworkRequest) => boolean | Promise<boolean>>((f) => typeof f === "function", "must be a function"),
   ),
+  /** Report every file created, modified or deleted under the writable paths (`RunResult.diff`; `run()` only). */
+  diff: v.optional(v.boolean()),
+  /**
+   * Learn mode (docs/learn.md; `learn()` sets it): the engine records the files and the calls the
+   * seccomp policy leaves to its default as `learn` events and lets them run.
+   */
+  learn: v.optional(v.boolean()),
   /** Size of the private /tmp in bytes (default 128 MiB); 0 means no /tmp. */
   tmpSize: v.optional(
     v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER)),
@@ -313,6 +320,7 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
     process: { newSession: true, dieWithParent: true },
     degrade: unique(opts.degrade ?? []),
     hostname: "stockade",
+    ...(opts.learn ? { learn: true } : {}),
   };
   // Drop absent limits so the JSON carries only what is set.
   for (const [key, value] of Object.entries(config.limits)) if (value === undefined) delete (config.limits as Record<string, unknown>)[key];

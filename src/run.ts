@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "./bytes.ts";
+import { type DiffReport, diffSnapshots, snapshot } from "./diff.ts";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
@@ -40,6 +41,8 @@ export interface RunResult {
   events: EngineEvent[];
   /** Whether the wall-clock limit (`timeout`) ended the command. */
   timedOut: boolean;
+  /** With `diff: true` (`run()` only): the files created, modified and deleted under the writable paths. */
+  diff?: DiffReport;
 }
 
 /** A running sandbox with streaming input and output (`spawnSandbox`). */
@@ -335,11 +338,15 @@ function stdinMode(stdin: RunOptions["stdin"], streaming: boolean): "pipe" | "ig
  * ```
  */
 export async function run(command: readonly string[], options?: RunOptions): Promise<RunResult> {
-  const prep = await prepare(validate(command, options));
+  const checked = validate(command, options);
+  const prep = await prepare(checked);
   if (prep.opts.signal?.aborted) throw prep.opts.signal.reason;
+  const before = prep.opts.diff ? snapshot(checked.config.fs.write) : undefined;
   const launched = launch(prep, stdinMode(prep.opts.stdin, false), true);
   void feedStdin(launched.child.stdin, prep.opts.stdin).catch(() => launched.kill());
-  return launched.result;
+  const result = await launched.result;
+  if (before) result.diff = diffSnapshots(before, snapshot(before.roots));
+  return result;
 }
 
 /** A web ReadableStream over a Node readable, with backpressure; `null` gives an empty stream. */
