@@ -8,6 +8,7 @@ import { assetUrl } from "../assets.ts";
 import { StockadeError } from "../errors.ts";
 import { PolicyError } from "../compile.ts";
 import { compileCommand } from "./compile.ts";
+import { policiesCommand } from "./policies.ts";
 import { doctorCommand } from "./doctor.ts";
 import { runCommand } from "./run.ts";
 import { Exit, writeStdout } from "./common.ts";
@@ -17,6 +18,7 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   run: { summary: "run a command in the sandbox", run: runCommand },
   compile: { summary: "compile a Kafel policy to BPF, hex, disassembly or OCI JSON", run: compileCommand },
+  policies: { summary: "list the preset policies, or show one resolved", run: policiesCommand },
   doctor: { summary: "check what this machine gives the sandbox, and what to do about it", run: doctorCommand },
 };
 

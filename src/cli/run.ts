@@ -8,6 +8,8 @@ import { parseArgs } from "node:util";
 import { ConfigError, StockadeError } from "../errors.ts";
 import type { EngineEvent } from "../engine/events.ts";
 import { run, type RunOptions } from "../run.ts";
+import { loadPolicy, mergeRunOptions } from "../policyfile/options.ts";
+import { DURATION_HINT, durationMs, SIZE_HINT, sizeBytes } from "../policyfile/units.ts";
 import { Exit, usageError, writeStdout } from "./common.ts";
 
 /** `stockade run --help`. */
@@ -18,6 +20,11 @@ a minimal environment, the baseline seccomp policy. The exit status is CMD's own
 (128 + signal number when it was killed).
 
 Options:
+  --policy NAME|FILE   start from a preset (npm, pip, cargo… see \`stockade policies\`) or a
+                       policy file; the flags below add to it (paths, hosts, variables) or
+                       replace its values (limits, --net)
+  --unprotect NAME     let CMD change a protected path: .git, .git/hooks, .env, .vscode,
+                       .claude, .bashrc… (repeatable; see docs/policy-file.md)
   --allow-read PATH    also bind PATH read-only (repeatable)
   --allow-write PATH   bind PATH read-write, e.g. --allow-write . (repeatable)
   --hide PATH          make PATH invisible and uncreatable (repeatable)
@@ -39,24 +46,17 @@ Options:
 
 Exit status: CMD's, 64 usage error, 125 the sandbox could not start.`;
 
-const SIZE_UNITS: Record<string, number> = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
-const DURATION_UNITS: Record<string, number> = { ms: 1, "": 1000, s: 1000, m: 60_000 };
-
 /** Parses `512m` style sizes into bytes. */
 export function parseSize(text: string): number {
-  const m = /^([0-9]+)([kmg]?)b?$/i.exec(text.trim());
-  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()] : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 1) {
-    throw usageError(`Invalid size "${text}"`, "use a number of bytes, optionally with k, m or g: 512m");
-  }
+  const bytes = sizeBytes(text);
+  if (bytes === undefined) throw usageError(`Invalid size "${text}"`, SIZE_HINT);
   return bytes;
 }
 
 /** Parses `30`, `30s`, `1500ms`, `2m` into milliseconds (a bare number is seconds). */
 export function parseDuration(text: string): number {
-  const m = /^([0-9]+)(ms|s|m)?$/.exec(text.trim());
-  const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? ""] : NaN;
-  if (!Number.isSafeInteger(ms) || ms < 1) throw usageError(`Invalid duration "${text}"`, "use 30 or 30s, 1500ms, 2m");
+  const ms = durationMs(text);
+  if (ms === undefined) throw usageError(`Invalid duration "${text}"`, DURATION_HINT);
   return ms;
 }
 
@@ -90,6 +90,7 @@ function toOptions(values: Record<string, string | boolean | string[] | undefine
   if (list("allow-read").length) options.read = list("allow-read");
   if (list("allow-write").length) options.write = list("allow-write");
   if (list("hide").length) options.hide = list("hide");
+  if (list("unprotect").length) options.unprotect = list("unprotect");
   if (list("env").length) options.env = parseEnv(list("env"));
   const net = values.net as string | undefined;
   if (net !== undefined && net !== "none" && net !== "host") throw usageError(`Invalid --net "${net}"`, "use none or host");
@@ -172,6 +173,8 @@ export async function runCommand(argv: string[]): Promise<number> {
         "allow-read": { type: "string", multiple: true },
         "allow-write": { type: "string", multiple: true },
         hide: { type: "string", multiple: true },
+        policy: { type: "string" },
+        unprotect: { type: "string", multiple: true },
         net: { type: "string" },
         "allow-net": { type: "string", multiple: true },
         "deny-net": { type: "string", multiple: true },
@@ -202,6 +205,8 @@ export async function runCommand(argv: string[]): Promise<number> {
   let options: RunOptions;
   try {
     options = toOptions(values);
+    // Flags over the policy: lists add up, values given on the command line win.
+    if (values.policy !== undefined) options = mergeRunOptions(await loadPolicy(values.policy, { cwd: values.cwd }), options);
   } catch (e) {
     return usage(e);
   }

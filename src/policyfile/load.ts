@@ -40,8 +40,11 @@ export interface ResolvedPolicy {
   network: "none" | "host" | { allow: string[]; deny: string[] };
   env: { pass: string[]; set: Record<string, string> };
   limits: NonNullable<PolicyFile["limits"]>;
-  /** The Kafel text of every file, most specific first; `baseline` when it includes policies/baseline.kafel. */
-  seccomp?: { text: string; baseline: boolean };
+  /**
+   * The Kafel text of every file, most specific first (`sources` names where each part came from);
+   * `baseline` when it includes policies/baseline.kafel.
+   */
+  seccomp?: { text: string; sources: string[]; baseline: boolean };
   /** Protections turned off, by name. */
   unprotect: string[];
   /** The variables used, for showing and for creating missing directories. */
@@ -215,7 +218,9 @@ function merge(levels: readonly Level[], vars: Variables, callerEnv: Record<stri
     r.unprotect = union(r.unprotect, p.protect?.except);
   }
   const kafel = levels.flatMap((l) => (l.kafel ? [l.kafel] : [])).reverse();
-  if (kafel.length) r.seccomp = { text: kafel.map((k) => k.text).join("\n"), baseline: kafel.some((k) => k.baseline) };
+  if (kafel.length) {
+    r.seccomp = { text: kafel.map((k) => k.text).join("\n"), sources: kafel.map((k) => k.name), baseline: kafel.some((k) => k.baseline) };
+  }
   return r;
 }
 
