@@ -63,7 +63,7 @@ pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
 
 /// Where a whole-program error is reported: the first rule of the main text.
 fn first_rule_pos(policy: &ir::Policy) -> Pos {
-    let rules = policy.arches.iter().flat_map(|a| a.syscalls.iter()).flat_map(|s| s.rules.iter());
+    let rules = policy.arches.iter().flat_map(|a| a.rules.iter());
     let main = rules.filter(|r| r.pos.file.is_none() && r.pos.line > 0);
     main.map(|r| r.pos.clone()).min_by_key(|p| (p.line, p.col)).unwrap_or(Pos { file: None, line: 1, col: 1 })
 }
@@ -80,14 +80,15 @@ fn dispatcher(g: &mut Graph, ap: &ArchPolicy, foreign: Label) -> Result<Label, V
     // Identical rule lists compile to identical (interned) code anyway; this saves the work.
     let mut compiled: FastMap<Vec<(Action, Option<&ir::Cond>)>, Label> = FastMap::default();
     for s in &ap.syscalls {
-        if let [Rule { action, cond: None, .. }] = s.rules.as_slice() {
+        let list = ap.rules_of(s);
+        if let [Rule { action, cond: None, .. }] = list {
             named.push((s.nr, g.ret(action.ret_value())));
             continue;
         }
-        let key: Vec<_> = s.rules.iter().map(|r| (r.action, r.cond.as_ref())).collect();
+        let key: Vec<_> = list.iter().map(|r| (r.action, r.cond.as_ref())).collect();
         let code = match compiled.get(&key) {
             Some(&l) => l,
-            None => match rules(g, &s.rules, ap.default) {
+            None => match rules(g, list, ap.default) {
                 Ok(l) => {
                     compiled.insert(key, l);
                     l

@@ -121,12 +121,13 @@ pub struct Rule {
     pub pos: Pos,
 }
 
-/// The rules for one syscall number, in first-match order. At most the last rule is
-/// unconditional; `rules` is never empty.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One syscall number's rules: `ArchPolicy::rules[first .. first + len]`, in first-match
+/// order. `len` is at least 1, and at most the last of them is unconditional.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyscallRules {
     pub nr: u32,
-    pub rules: Vec<Rule>,
+    pub first: u32,
+    pub len: u32,
 }
 
 /// The whole policy for one architecture.
@@ -135,8 +136,29 @@ pub struct ArchPolicy {
     pub arch: Arch,
     /// For syscall numbers with no rule, or whose conditional rules all fail.
     pub default: Action,
-    /// Sorted by `nr`, each `nr` once.
+    /// Sorted by `nr`, each `nr` once; their rule spans tile `rules` in order.
     pub syscalls: Vec<SyscallRules>,
+    /// Every rule, grouped by syscall (one vector per architecture, not one per syscall: the
+    /// allocations showed in the compile time).
+    pub rules: Vec<Rule>,
+}
+
+impl ArchPolicy {
+    /// An architecture's policy from `(nr, rules)` pairs, sorted by `nr` (for tests and tools).
+    pub fn from_lists(arch: Arch, default: Action, lists: Vec<(u32, Vec<Rule>)>) -> ArchPolicy {
+        let mut ap = ArchPolicy { arch, default, syscalls: Vec::with_capacity(lists.len()), rules: Vec::new() };
+        for (nr, rules) in lists {
+            ap.syscalls.push(SyscallRules { nr, first: ap.rules.len() as u32, len: rules.len() as u32 });
+            ap.rules.extend(rules);
+        }
+        ap
+    }
+
+    /// The rules of `s`, one of `self.syscalls` (empty for a span `check` would refuse).
+    pub fn rules_of(&self, s: &SyscallRules) -> &[Rule] {
+        let (first, end) = (s.first as usize, s.first as usize + s.len as usize);
+        self.rules.get(first..end).unwrap_or(&[])
+    }
 }
 
 /// What the back end compiles: one `ArchPolicy` per target architecture, in the caller's order.
@@ -152,22 +174,28 @@ impl Policy {
     /// The invariants above, as an error string naming the first one broken.
     pub fn check(&self) -> Result<(), String> {
         for a in &self.arches {
+            let arch = a.arch.name();
             let mut prev: Option<u32> = None;
+            let mut end = 0usize;
             for s in &a.syscalls {
-                if let Some(p) = prev {
-                    if s.nr <= p {
-                        return Err(format!("{:?}: syscalls not sorted/unique at {}", a.arch, s.nr));
-                    }
+                if prev.map_or(false, |p| s.nr <= p) {
+                    return Err(format!("{}: syscalls not sorted/unique at {}", arch, s.nr));
                 }
                 prev = Some(s.nr);
-                if s.rules.is_empty() {
-                    return Err(format!("{:?}: syscall {} has no rules", a.arch, s.nr));
+                if s.len == 0 {
+                    return Err(format!("{}: syscall {} has no rules", arch, s.nr));
                 }
-                for (i, r) in s.rules.iter().enumerate() {
-                    if r.cond.is_none() && i + 1 != s.rules.len() {
-                        return Err(format!("{:?}: syscall {} has rules after an unconditional one", a.arch, s.nr));
-                    }
+                if s.first as usize != end || end + s.len as usize > a.rules.len() {
+                    return Err(format!("{}: syscall {} has a rule span that does not follow the previous one", arch, s.nr));
                 }
+                end += s.len as usize;
+                let rules = a.rules_of(s);
+                if rules[..rules.len() - 1].iter().any(|r| r.cond.is_none()) {
+                    return Err(format!("{}: syscall {} has rules after an unconditional one", arch, s.nr));
+                }
+            }
+            if end != a.rules.len() {
+                return Err(format!("{}: {} rules belong to no syscall", arch, a.rules.len() - end));
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ pub fn evaluate(policy: &Policy, data: &SeccompData) -> u32 {
     };
     let named = arch.syscalls.iter().find(|s| s.nr == data.nr);
     let rules = match named {
-        Some(s) => &s.rules,
+        Some(s) => arch.rules_of(s),
         None if arch.arch == Arch::X86_64 && data.nr & X32_BIT != 0 => return policy.foreign.ret_value(),
         None => return arch.default.ret_value(),
     };

@@ -90,12 +90,13 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
     let arg_mask = if ap.arch == Arch::I386 { 0xffff_ffff } else { u64::MAX };
     let mut found: Vec<(Action, Vec<Atom>, &'static str)> = Vec::new();
     for s in &ap.syscalls {
-        let conds: Vec<Option<&Cond>> = s.rules.iter().map(|r| r.cond.as_ref()).collect();
-        let wanted: Vec<bool> = s.rules.iter().map(|r| r.action != ap.default).collect();
+        let rules = ap.rules_of(s);
+        let conds: Vec<Option<&Cond>> = rules.iter().map(|r| r.cond.as_ref()).collect();
+        let wanted: Vec<bool> = rules.iter().map(|r| r.action != ap.default).collect();
         let regions = dnf::regions(&conds, &wanted, arg_mask);
         let mut terms: Vec<(usize, Vec<Atom>)> = Vec::new();
         let mut name = "";
-        for (i, ((rule, region), wanted)) in s.rules.iter().zip(regions).zip(wanted).enumerate() {
+        for (i, ((rule, region), wanted)) in rules.iter().zip(regions).zip(wanted).enumerate() {
             if !wanted {
                 continue;
             }
@@ -121,15 +122,15 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
                     // `at` is the rule at fault: this one, or an earlier one whose condition
                     // this rule's region must exclude.
                     let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
-                    push_unique(&mut diags, Diagnostic::new(s.rules[at].pos.clone(), msg));
+                    push_unique(&mut diags, Diagnostic::new(rules[at].pos.clone(), msg));
                 }
             }
         }
         match dnf::work_around_libseccomp(terms, arg_mask) {
-            Ok(terms) => found.extend(terms.into_iter().map(|(i, t)| (s.rules[i].action, t, name))),
+            Ok(terms) => found.extend(terms.into_iter().map(|(i, t)| (rules[i].action, t, name))),
             Err((at, why)) => {
                 let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
-                push_unique(&mut diags, Diagnostic::new(s.rules[at].pos.clone(), msg));
+                push_unique(&mut diags, Diagnostic::new(rules[at].pos.clone(), msg));
             }
         }
     }

@@ -68,8 +68,9 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
     // Depth-first expansion with an explicit stack (a chain of USEs may be long). Taking a
     // policy's items out of `policies` is what makes every later `USE` of it a no-op.
     let total = main.len() + policies.iter().map(|p| p.as_ref().map_or(0, Vec::len)).sum::<usize>();
-    let mut rules: Vec<Option<Rule>> = Vec::with_capacity(total);
-    let mut keys: Vec<(u32, u32)> = Vec::with_capacity(total);
+    let mut found: Vec<Option<Rule>> = Vec::with_capacity(total);
+    // (number << 32) | expansion index: sorted, they keep expansion order within a syscall.
+    let mut keys: Vec<u64> = Vec::with_capacity(total);
     let mut stack = vec![main.into_iter()];
     while let Some(top) = stack.last_mut() {
         match top.next() {
@@ -77,8 +78,8 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
                 stack.pop();
             }
             Some(Item::Rule(nr, rule)) => {
-                keys.push((nr, rules.len() as u32));
-                rules.push(Some(rule));
+                keys.push((nr as u64) << 32 | found.len() as u64);
+                found.push(Some(rule));
             }
             Some(Item::Use(i)) => {
                 if let Some(used) = policies.get_mut(i).and_then(Option::take) {
@@ -88,27 +89,31 @@ fn resolve_arch(prog: &Program, files: &Files, arch: Arch, errors: &mut Vec<(Loc
         }
     }
 
-    // First match wins: sorting (number, expansion index) keeps expansion order within a
-    // syscall, and nothing after an unconditional rule can ever be reached. The library sort on
-    // the keys themselves, not crate::sorting: this is the hot path (the shared sort cost 13 µs
-    // of a 75 µs compile for 4.5 KB of module).
-    keys.sort_unstable();
+    // First match wins: nothing after an unconditional rule for a syscall can ever be reached.
+    crate::sorting::sort_u64(&mut keys);
     let mut syscalls: Vec<SyscallRules> = Vec::with_capacity(keys.len());
-    for (nr, i) in keys {
-        let rule = match rules.get_mut(i as usize).and_then(Option::take) {
+    let mut rules: Vec<Rule> = Vec::with_capacity(keys.len());
+    for key in keys {
+        let nr = (key >> 32) as u32;
+        let rule = match found.get_mut(key as u32 as usize).and_then(Option::take) {
             Some(r) => r,
             None => continue,
         };
         match syscalls.last_mut() {
+            // This syscall's rules are the last ones pushed.
             Some(s) if s.nr == nr => {
-                if s.rules.last().map_or(false, |r| r.cond.is_some()) {
-                    s.rules.push(rule);
+                if rules.last().map_or(false, |r| r.cond.is_some()) {
+                    rules.push(rule);
+                    s.len += 1;
                 }
             }
-            _ => syscalls.push(SyscallRules { nr, rules: vec![rule] }),
+            _ => {
+                syscalls.push(SyscallRules { nr, first: rules.len() as u32, len: 1 });
+                rules.push(rule);
+            }
         }
     }
-    ArchPolicy { arch, default: prog.default.unwrap_or(Action::KillThread), syscalls }
+    ArchPolicy { arch, default: prog.default.unwrap_or(Action::KillThread), syscalls, rules }
 }
 
 fn items(entries: &[Entry], files: &Files, names: &SyscallIndex, errors: &mut Vec<(Loc, String)>) -> Vec<Item> {

@@ -6,7 +6,7 @@ mod back;
 use back::*;
 use stockade_kafel::bpf::{self, Insn, SeccompData, JA, JMP, JSET, RET};
 use stockade_kafel::codegen::generate;
-use stockade_kafel::ir::{Action, ArchPolicy, CmpOp, Cond, Policy, Rule, SyscallRules, Value};
+use stockade_kafel::ir::{Action, ArchPolicy, CmpOp, Cond, Policy, Rule, Value};
 use stockade_kafel::ir_eval;
 use stockade_kafel::tables::Arch;
 
@@ -58,7 +58,7 @@ fn random_policies_with_argument_pairs_compile_to_their_meaning() {
 
 fn one_syscall(arch: Arch, nr: u32, rules: Vec<(Action, Option<Cond>)>, default: Action) -> Policy {
     let rules = rules.into_iter().map(|(action, cond)| Rule { action, cond, pos: Default::default() }).collect();
-    Policy { arches: vec![ArchPolicy { arch, default, syscalls: vec![SyscallRules { nr, rules }] }], foreign: Action::KillProcess }
+    Policy { arches: vec![ArchPolicy::from_lists(arch, default, vec![(nr, rules)])], foreign: Action::KillProcess }
 }
 
 fn cmp(op: CmpOp, lhs: Value, c: u64, wide: bool) -> Cond {
@@ -191,11 +191,11 @@ fn far_targets_get_a_ja_or_a_copied_ret() {
             _ => Action::Trap(1),
         };
         let cond = if nr % 7 == 0 { Some(cmp(CmpOp::Gt, Value::Arg(0), nr as u64, true)) } else { None };
-        syscalls.push(SyscallRules { nr, rules: vec![Rule { action, cond, pos: Default::default() }] });
+        syscalls.push((nr, vec![Rule { action, cond, pos: Default::default() }]));
     }
     let arches = vec![
-        ArchPolicy { arch: Arch::X86_64, default: Action::Log, syscalls: syscalls.clone() },
-        ArchPolicy { arch: Arch::Aarch64, default: Action::KillThread, syscalls },
+        ArchPolicy::from_lists(Arch::X86_64, Action::Log, syscalls.clone()),
+        ArchPolicy::from_lists(Arch::Aarch64, Action::KillThread, syscalls),
     ];
     let p = Policy { arches, foreign: Action::KillProcess };
     let prog = gen_ok(&p);
@@ -232,17 +232,19 @@ fn far_targets_get_a_ja_or_a_copied_ret() {
 
 #[test]
 fn a_program_over_4096_instructions_is_an_error_with_the_count() {
-    let syscalls: Vec<SyscallRules> = (0..1500u32)
-        .map(|nr| SyscallRules {
-            nr,
-            rules: vec![Rule {
+    let syscalls: Vec<(u32, Vec<Rule>)> = (0..1500u32)
+        .map(|nr| {
+            (
+                nr,
+                vec![Rule {
                 action: Action::Errno(nr as u16),
                 cond: Some(cmp(CmpOp::Eq, Value::Arg(0), nr as u64 * 3, false)),
-                pos: stockade_kafel::diag::Pos { file: None, line: 2 + nr, col: 5 },
-            }],
+                    pos: stockade_kafel::diag::Pos { file: None, line: 2 + nr, col: 5 },
+                }],
+            )
         })
         .collect();
-    let p = Policy { arches: vec![ArchPolicy { arch: Arch::X86_64, default: Action::Allow, syscalls }], foreign: Action::KillProcess };
+    let p = Policy { arches: vec![ArchPolicy::from_lists(Arch::X86_64, Action::Allow, syscalls)], foreign: Action::KillProcess };
     let d = generate(&p).unwrap_err();
     assert_eq!(d.len(), 1);
     let msg = d[0].to_string();
@@ -253,6 +255,7 @@ fn a_program_over_4096_instructions_is_an_error_with_the_count() {
     // A third of it fits.
     let mut small = p.clone();
     small.arches[0].syscalls.truncate(500);
+    small.arches[0].rules.truncate(500);
     assert!(gen_ok(&small).len() <= 4096);
 }
 
@@ -287,7 +290,7 @@ fn scratch_memory_is_used_for_argument_pairs_and_its_limit_is_an_error() {
     }
     let c = Cond::Cmp { op: CmpOp::Eq, lhs: scratch_hungry(18, &mut k), rhs: Value::Const(1), wide: false };
     let mut p = one_syscall(Arch::X86_64, 1, vec![(Action::Allow, Some(c))], Action::KillThread);
-    p.arches[0].syscalls[0].rules[0].pos = stockade_kafel::diag::Pos { file: Some("inc.kafel".into()), line: 4, col: 7 };
+    p.arches[0].rules[0].pos = stockade_kafel::diag::Pos { file: Some("inc.kafel".into()), line: 4, col: 7 };
     let d = generate(&p).unwrap_err();
     assert_eq!(d.len(), 1);
     assert!(d[0].to_string().starts_with("inc.kafel:4:7: Scratch memory exceeded"), "{}", d[0]);
@@ -486,10 +489,31 @@ fn the_baseline_policy_on_four_architectures_stays_small_and_fast() {
 #[test]
 fn a_broken_intermediate_form_is_refused_not_miscompiled() {
     let rule = |action| Rule { action, cond: None, pos: Default::default() };
-    let syscalls = vec![SyscallRules { nr: 5, rules: vec![rule(Action::Allow)] }, SyscallRules { nr: 2, rules: vec![rule(Action::Log)] }];
-    let p = Policy { arches: vec![ArchPolicy { arch: Arch::X86_64, default: Action::KillThread, syscalls }], foreign: Action::KillProcess };
+    let syscalls = vec![(5, vec![rule(Action::Allow)]), (2, vec![rule(Action::Log)])];
+    let p = Policy { arches: vec![ArchPolicy::from_lists(Arch::X86_64, Action::KillThread, syscalls)], foreign: Action::KillProcess };
     let d = generate(&p).unwrap_err();
     assert!(d[0].message.starts_with("Internal error: "), "{}", d[0]);
+    // Rule spans must tile the architecture's rules in order, each non-empty.
+    let good = ArchPolicy::from_lists(Arch::X86_64, Action::KillThread, vec![(2, vec![rule(Action::Log)]), (5, vec![rule(Action::Allow)])]);
+    let broken: [(&str, fn(&mut ArchPolicy)); 5] = [
+        ("no rules", |a| a.syscalls[0].len = 0),
+        ("does not follow", |a| a.syscalls[1].first = 0),
+        ("does not follow", |a| a.syscalls[1].len = 2),
+        ("belong to no syscall", |a| a.rules.push(a.rules[0].clone())),
+        ("after an unconditional one", |a| {
+            a.rules.insert(1, a.rules[0].clone());
+            a.syscalls[0].len = 2;
+            a.syscalls[1].first = 2;
+        }),
+    ];
+    assert_eq!(Policy { arches: vec![good.clone()], foreign: Action::KillProcess }.check(), Ok(()));
+    for (want, breaks) in broken {
+        let mut a = good.clone();
+        breaks(&mut a);
+        let p = Policy { arches: vec![a], foreign: Action::KillProcess };
+        assert!(p.check().unwrap_err().contains(want), "{}: {:?}", want, p.check());
+        assert!(generate(&p).unwrap_err()[0].message.starts_with("Internal error: "));
+    }
 }
 
 #[test]
@@ -512,7 +536,7 @@ fn no_target_or_a_repeated_target_still_compiles() {
     let p = Policy { arches: vec![], foreign: Action::Errno(7) };
     let prog = gen_ok(&p);
     assert_eq!(run(&prog, &data(Arch::X86_64, 0, [0; 6])).ret, 0x0005_0007);
-    let ap = |default| ArchPolicy { arch: Arch::Riscv64, default, syscalls: vec![] };
+    let ap = |default| ArchPolicy { arch: Arch::Riscv64, default, syscalls: vec![], rules: vec![] };
     let p = Policy { arches: vec![ap(Action::Allow), ap(Action::Log)], foreign: Action::KillProcess };
     let prog = gen_ok(&p);
     let d = data(Arch::Riscv64, 5, [0; 6]);
@@ -552,10 +576,10 @@ fn compile_time_of_the_docker_like_policy() {
         let syscalls = (0..n)
             .map(|nr| {
                 let cond = if nr % 5 == 0 { Some(cmp(CmpOp::Ge, Value::Arg((nr % 6) as u8), nr as u64, true)) } else { None };
-                SyscallRules { nr: nr * 3, rules: vec![Rule { action: Action::Errno((nr % 7) as u16), cond, pos: Default::default() }] }
+                (nr * 3, vec![Rule { action: Action::Errno((nr % 7) as u16), cond, pos: Default::default() }])
             })
             .collect();
-        let p = Policy { arches: vec![ArchPolicy { arch: Arch::X86_64, default: Action::Allow, syscalls }], foreign: Action::KillProcess };
+        let p = Policy { arches: vec![ArchPolicy::from_lists(Arch::X86_64, Action::Allow, syscalls)], foreign: Action::KillProcess };
         let t = Instant::now();
         let out = generate(&p);
         println!("{} syscalls: {:?} ({:?} per syscall), ok = {}", n, t.elapsed(), t.elapsed() / n, out.is_ok());

@@ -504,7 +504,7 @@ fn include_is_a_token_level_splice() {
     let p = ok_with("#include\t\"b\" \"a\"\r\n", &inc, &[Arch::X86_64]);
     assert_eq!(summary(&p, Arch::X86_64), vec![(1, vec![(Action::Allow, true), (Action::Allow, false)])]);
     // Rules keep the included file's name in their position.
-    assert_eq!(p.arches[0].syscalls[0].rules[0].pos.file.as_deref(), Some("b"));
+    assert_eq!(p.arches[0].rules[0].pos.file.as_deref(), Some("b"));
 }
 
 #[test]

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use stockade_kafel::bpf::{self, Insn, SeccompData};
-use stockade_kafel::ir::{Action, ArchPolicy, CmpOp, Cond, Policy, Rule, SyscallRules, Value};
+use stockade_kafel::ir::{Action, ArchPolicy, CmpOp, Cond, Policy, Rule, Value};
 use stockade_kafel::tables::Arch;
 use stockade_kafel::{compile_insns, IncludeMap, Options, Outcome};
 
@@ -169,10 +169,10 @@ pub fn policy(r: &mut Rng, size: usize, arg_pairs: bool) -> Policy {
                 if !r.chance(cond_percent) {
                     rules.last_mut().unwrap().cond = None;
                 }
-                SyscallRules { nr, rules }
+                (nr, rules)
             })
             .collect();
-        arches.push(ArchPolicy { arch, default: action(r), syscalls });
+        arches.push(ArchPolicy::from_lists(arch, action(r), syscalls));
     }
     let p = Policy { arches, foreign: action(r) };
     p.check().unwrap();
@@ -206,11 +206,9 @@ pub fn constants(p: &Policy) -> Vec<u64> {
     }
     let mut out = vec![0, u64::MAX];
     for a in &p.arches {
-        for s in &a.syscalls {
-            for rule in &s.rules {
-                if let Some(c) = &rule.cond {
-                    in_cond(c, &mut out);
-                }
+        for rule in &a.rules {
+            if let Some(c) = &rule.cond {
+                in_cond(c, &mut out);
             }
         }
     }
@@ -265,7 +263,7 @@ pub fn decided_without_args(p: &Policy, arch: u32, nr: u32) -> bool {
         None => true,
         Some(a) => match a.syscalls.iter().find(|s| s.nr == nr) {
             None => true,
-            Some(s) => s.rules[0].cond.is_none(),
+            Some(s) => a.rules_of(s)[0].cond.is_none(),
         },
     }
 }

@@ -51,13 +51,14 @@ pub fn error_at(text: &str, at: &str, needle: &str) {
 /// Per syscall number: (action, conditional?) of each rule.
 pub fn summary(p: &Policy, arch: Arch) -> Vec<(u32, Vec<(Action, bool)>)> {
     let a = p.arches.iter().find(|a| a.arch == arch).expect("arch compiled");
-    a.syscalls.iter().map(|s| (s.nr, s.rules.iter().map(|r| (r.action, r.cond.is_some())).collect())).collect()
+    a.syscalls.iter().map(|s| (s.nr, a.rules_of(s).iter().map(|r| (r.action, r.cond.is_some())).collect())).collect()
 }
 
 /// The condition of rule `i` for syscall `nr` on the first architecture.
 pub fn cond_of(p: &Policy, nr: u32, i: usize) -> Cond {
-    let s = p.arches[0].syscalls.iter().find(|s| s.nr == nr).expect("syscall present");
-    s.rules[i].cond.clone().expect("conditional rule")
+    let a = &p.arches[0];
+    let s = a.syscalls.iter().find(|s| s.nr == nr).expect("syscall present");
+    a.rules_of(s)[i].cond.clone().expect("conditional rule")
 }
 
 pub fn cmp(op: CmpOp, lhs: Value, rhs: Value, wide: bool) -> Cond {
