@@ -24,6 +24,9 @@ pub const ABI_VERSION: u32 = 1;
 pub const OP_BPF: u32 = 1;
 /// Kafel text → OCI `linux.seccomp` JSON for the one target architecture.
 pub const OP_OCI: u32 = 2;
+/// The policy model in `seatbelt::HEADER` format (text field) → a Seatbelt profile
+/// (architectures and foreign action ignored); an inexpressible rule is STATUS_BAD_REQUEST.
+pub const OP_SEATBELT: u32 = 3;
 /// BPF bytes (in the text field) → a readable listing.
 pub const OP_DISASM: u32 = 4;
 /// The target architectures' OCI syscall names → Kafel names, as JSON (text ignored).
@@ -176,6 +179,10 @@ pub fn handle(buf: &[u8]) -> (u32, Vec<u8>) {
     match req.op {
         OP_BPF => outcome_payload(crate::compile_bpf(&req.text, &req.includes, &req.opts)),
         OP_OCI => outcome_payload(crate::oci::compile_oci(&req.text, &req.includes, &req.opts)),
+        OP_SEATBELT => match crate::seatbelt::compile(&req.text) {
+            Ok(text) => (STATUS_OK, text.into_bytes()),
+            Err(e) => (STATUS_BAD_REQUEST, e.into_bytes()),
+        },
         OP_NAMES => (STATUS_OK, crate::oci::names_json(&req.opts.arches).into_bytes()),
         OP_DISASM => match crate::disasm::listing(&req.text) {
             Ok(text) => (STATUS_OK, text.into_bytes()),

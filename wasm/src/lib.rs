@@ -18,6 +18,7 @@ pub mod oci;
 pub mod parser;
 pub mod reference;
 pub mod resolve;
+pub mod seatbelt;
 pub mod sorting;
 pub mod syscall_index;
 pub mod tables;
