@@ -26,10 +26,33 @@ export interface ExitedEvent { type: "exited"; code: number | null; signal: stri
 /** The proxy asks whether a host that matches no rule may be reached (network `ask`). */
 export interface AskEvent { type: "ask"; id: number; host: string; port: number; protocol: string }
 
-/** Every event the engine emits. */
-export type EngineEvent = StartedEvent | WarningEvent | ViolationEvent | ErrorEvent | ExitedEvent | AskEvent;
+/** Learn mode: a path the target named in a file call, once per access and path. */
+export interface LearnFileEvent {
+  type: "learn";
+  kind: "file";
+  /** `create` and `delete` change the directory; `write` an existing file's content or metadata. */
+  access: "read" | "write" | "create" | "delete" | "exec";
+  path: string;
+}
+/** Learn mode: a call the seccomp policy leaves to its default (`USER_NOTIF`), once per number (and arguments of note). */
+export interface LearnSyscallEvent {
+  type: "learn";
+  kind: "syscall";
+  /** The compiler's architecture name (`x86_64`, `i386`, `aarch64`, `riscv64`) or the audit value in hex. */
+  arch: string;
+  nr: number;
+  /** The policy read the call's arguments to decide it: an unconditional rule could shadow one of its denials. */
+  conditional: boolean;
+  /** `socket`: `family`, `type`; `clone`: `clone_flags`. */
+  args?: Record<string, number>;
+}
+/** Every record of learn mode. */
+export type LearnEvent = LearnFileEvent | LearnSyscallEvent;
 
-const TYPES = new Set(["started", "warning", "violation", "error", "exited", "ask"]);
+/** Every event the engine emits. */
+export type EngineEvent = StartedEvent | WarningEvent | ViolationEvent | ErrorEvent | ExitedEvent | AskEvent | LearnEvent;
+
+const TYPES = new Set(["started", "warning", "violation", "error", "exited", "ask", "learn"]);
 
 /** Parses one line; returns `undefined` for a line that is not a known event. */
 export function parseEvent(line: string): EngineEvent | undefined {
