@@ -11,6 +11,7 @@ import { run, type RunOptions } from "../run.ts";
 import { loadPolicy, mergeRunOptions } from "../policyfile/options.ts";
 import { DURATION_HINT, durationMs, SIZE_HINT, sizeBytes } from "../policyfile/units.ts";
 import { Exit, usageError, writeStdout } from "./common.ts";
+import { formatDiff } from "../diff.ts";
 
 /** `stockade run --help`. */
 export const RUN_HELP = `Usage: stockade run [options] -- CMD [ARGS...]
@@ -40,6 +41,8 @@ Options:
   --pids N             at most N processes
   --timeout DURATION   kill the whole tree after DURATION: 30 or 30s, 1500ms, 2m
   --cwd DIR            working directory (default: the current one)
+  --diff               after the run, list every file created, modified or deleted under the
+                       writable paths with size and SHA-256 (on stderr; in "diff" with --json)
   --json               print the result and events as JSON on stdout (output is captured)
   -q, --quiet          do not print warnings and refused hosts on stderr
   -h, --help           show this help
@@ -183,6 +186,7 @@ export async function runCommand(argv: string[]): Promise<number> {
         pids: { type: "string" },
         timeout: { type: "string" },
         cwd: { type: "string" },
+        diff: { type: "boolean" },
         json: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
@@ -210,6 +214,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   } catch (e) {
     return usage(e);
   }
+  if (values.diff) options.diff = true;
   const controller = new AbortController();
   options.signal = controller.signal;
   const onSignal = () => controller.abort();
@@ -229,9 +234,10 @@ export async function runCommand(argv: string[]): Promise<number> {
           stderr: stderrText,
           events: result.events,
           refusedHosts: refusedHosts(result.events),
+          ...(result.diff ? { diff: result.diff } : {}),
         }) + "\n",
       );
-    }
+    } else if (result.diff) process.stderr.write(formatDiff(result.diff) + "\n");
     if (!values.quiet) { for (const line of summarise(result.events)) process.stderr.write(line + "\n"); }
     return result.code;
   } catch (e) {
