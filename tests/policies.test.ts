@@ -64,7 +64,7 @@ describe("presets", () => {
       assert.ok(!policy.env.pass.some((n) => /TOKEN|AUTH|PASSWORD|SECRET/i.test(n)), `${name} passes a credential`);
       const options = toRunOptions(policy);
       assert.equal(options.cwd, project);
-      assert.equal(options.env && !Array.isArray(options.env) ? options.env.SECRET_TOKEN : undefined, undefined);
+      assert.equal((options.env as Record<string, string> | undefined)?.SECRET_TOKEN, undefined);
       assert.ok(options.seccomp && "replace" in options.seccomp);
     });
   }
