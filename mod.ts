@@ -31,8 +31,18 @@ export { PROTECTED_NAMES } from "./src/protect.ts";
 export { listPresets, type LoadOptions, type PresetInfo, type ResolvedPolicy, resolvePolicy } from "./src/policyfile/load.ts";
 export { createWritableDirs, loadPolicy, mergeRunOptions, toRunOptions } from "./src/policyfile/options.ts";
 export { type PolicyFile, PolicyFileSchema } from "./src/policyfile/schema.ts";
+export {
+  learn,
+  type LearnedPolicy,
+  type LearnedSyscall,
+  type LearnOptions,
+  type LearnResult,
+  type Observed,
+  type RefusedSyscall,
+} from "./src/learn/learn.ts";
+export { type DiffReport, diffSnapshots, type EntryType, type FileChange, formatDiff, type Snapshot, snapshot } from "./src/diff.ts";
 export { locateEngine } from "./src/engine/locate.ts";
-export type { EngineEvent } from "./src/engine/events.ts";
+export type { EngineEvent, LearnEvent, LearnFileEvent, LearnSyscallEvent } from "./src/engine/events.ts";
 export {
   type FromOciOptions,
   fromOciProfile,

@@ -11,12 +11,14 @@ import { compileCommand } from "./compile.ts";
 import { policiesCommand } from "./policies.ts";
 import { doctorCommand } from "./doctor.ts";
 import { runCommand } from "./run.ts";
+import { learnCommand } from "./learn.ts";
 import { Exit, writeStdout } from "./common.ts";
 
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; run: Command }> = {
   run: { summary: "run a command in the sandbox", run: runCommand },
+  learn: { summary: "run a command once under observation and write the policy it needs", run: learnCommand },
   compile: { summary: "compile a Kafel policy to BPF, hex, disassembly or OCI JSON", run: compileCommand },
   policies: { summary: "list the preset policies, or show one resolved", run: policiesCommand },
   doctor: { summary: "check what this machine gives the sandbox, and what to do about it", run: doctorCommand },
