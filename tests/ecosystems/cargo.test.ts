@@ -1,7 +1,8 @@
 /**
- * cargo inside the sandbox with the cargo policy, offline: a crate without dependencies builds,
- * and its build.rs (tests/fixtures/ecosystems/cargo/build.rs) fails to read ~/.ssh, write
- * ~/.bashrc, write .git/hooks/pre-commit and reach a non-registry host.
+ * cargo inside the sandbox with the cargo preset (policies/cargo.json through `loadPolicy`),
+ * offline: a crate without dependencies builds, and its build.rs
+ * (tests/fixtures/ecosystems/cargo/build.rs) fails to read ~/.ssh, write ~/.bashrc, write
+ * .git/hooks/pre-commit and reach a non-registry host.
  *
  * Debian's cargo and rustc (/usr/bin, on the sandbox's PATH): a rustup toolchain lives under the
  * installing user's HOME, which neither the sandbox nor CI's unprivileged user can see.
@@ -12,7 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { run, type RunOptions } from "../../src/run.ts";
+import { run } from "../../src/run.ts";
 import {
   aim,
   assertBashrcKept,
@@ -24,7 +25,7 @@ import {
   attempt,
   cleanupScenes,
   hostRun,
-  type Scene,
+  presetFor,
   scene,
   skip as engineSkip,
   toolMissing,
@@ -35,20 +36,10 @@ const skip: string | false = engineSkip || toolMissing(["/usr/bin/cargo", "--ver
 if (skip && !engineSkip) process.stderr.write(`Skipping the cargo ecosystem proof: ${skip}\n`);
 after(cleanupScenes);
 
-/** The cargo policy for a scene. */
-function cargoPolicy(s: Scene): RunOptions {
-  return {
-    cwd: s.project,
-    write: [s.project, join(s.home, ".cargo")],
-    network: { allow: ["crates.io", "index.crates.io", "static.crates.io"] },
-    env: { HOME: s.home, CARGO_HOME: join(s.home, ".cargo") },
-  };
-}
-
 const build = attempt(async () => {
-  const s = await scene("cargo", [".cargo"]);
+  const s = await scene("cargo");
   aim(s, s.project);
-  const result = await run(["cargo", "build", "--offline"], { ...cargoPolicy(s), timeout: 120_000 });
+  const result = await run(["cargo", "build", "--offline"], { ...await presetFor("cargo", s), timeout: 120_000 });
   return { s, result };
 });
 

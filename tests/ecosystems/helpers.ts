@@ -12,7 +12,8 @@ import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { type AddressInfo, createServer, type Server } from "node:net";
 import { dirname, join } from "node:path";
 import process from "node:process";
-import type { RunResult } from "../../src/run.ts";
+import { loadPolicy } from "../../src/policyfile/options.ts";
+import type { RunOptions, RunResult } from "../../src/run.ts";
 
 export { attempt, skip } from "../sandbox/helpers.ts";
 
@@ -72,10 +73,11 @@ function listen(): Promise<{ port: number; arrivals: () => number }> {
 }
 
 /**
- * Builds a scene: a fake HOME with `caches` (relative to it) created, the fixture directory
- * `tests/fixtures/ecosystems/<fixture>` copied into a fresh git project, and a host listener.
+ * Builds a scene: a fake HOME, the fixture directory `tests/fixtures/ecosystems/<fixture>` copied
+ * into a fresh git project, and a host listener. The tool's caches are not made here: `loadPolicy`
+ * creates the writable directories its preset names.
  */
-export async function scene(fixture: string, caches: readonly string[] = []): Promise<Scene> {
+export async function scene(fixture: string): Promise<Scene> {
   const root = mkdtempSync(join(SCENE_BASE, `stockade-${fixture}-`));
   roots.push(root);
   chmodSync(root, 0o755);
@@ -88,11 +90,19 @@ export async function scene(fixture: string, caches: readonly string[] = []): Pr
     mode: 0o600,
   });
   writeFileSync(join(home, ".bashrc"), bashrc);
-  for (const cache of caches) mkdirSync(join(home, cache), { recursive: true });
   cpSync(new URL(`../fixtures/ecosystems/${fixture}`, import.meta.url).pathname, project, { recursive: true });
   execFileSync("git", ["init", "-q", project], { stdio: "pipe" });
   const { port, arrivals } = await listen();
   return { home, project, secret, bashrc, hook: join(project, ".git/hooks/pre-commit"), arrivals, port };
+}
+
+/**
+ * The run options of preset `name` for a caller whose HOME is the scene's fake one and whose
+ * project is the scene's: what `loadPolicy` gives a real user, aimed at the scene.
+ */
+export function presetFor(name: string, s: Scene): Promise<RunOptions> {
+  const env: Record<string, string | undefined> = { HOME: s.home, PATH: process.env.PATH };
+  return loadPolicy(name, { cwd: s.project, env });
 }
 
 /** Writes `escape-targets` into `dir` (where the malicious file reads it), aiming at `s`. */
@@ -165,7 +175,10 @@ export function assertNetworkRefused(result: RunResult, s: Scene): void {
 export function assertControlSucceeded(result: RunResult, s: Scene): void {
   for (const name of ["ssh-read", "bashrc-write", "hook-write", "net-loopback"] as const) {
     const seen = outcomes(result).get(name) ?? [];
-    assert.ok(seen.length > 0 && seen.every((o) => o.startsWith("OK ")), `"${name}" did not succeed on the host: ${seen}\n${transcript(result)}`);
+    assert.ok(
+      seen.length > 0 && seen.every((o) => o.startsWith("OK ")),
+      `"${name}" did not succeed on the host: ${seen}\n${transcript(result)}`,
+    );
   }
   assert.ok(result.stdoutText.includes(s.secret), "The control did not read the dummy key");
   assert.ok(existsSync(s.hook), "The control did not create the hook");

@@ -1,15 +1,16 @@
 /**
- * npm inside the sandbox with the npm policy: `npm install` of a project that depends on the real
- * `is-number` works, and the project's postinstall script (tests/fixtures/ecosystems/npm/escape.cjs)
- * fails to read ~/.ssh, write ~/.bashrc, write .git/hooks/pre-commit and reach a non-registry
- * host. Skipped only when the engine is missing or the host itself cannot reach the registry.
+ * npm inside the sandbox with the npm preset (policies/npm.json through `loadPolicy`): `npm
+ * install` of a project that depends on the real `is-number` works, and the project's postinstall
+ * script (tests/fixtures/ecosystems/npm/escape.cjs) fails to read ~/.ssh, write ~/.bashrc, write
+ * .git/hooks/pre-commit and reach a non-registry host. Skipped only when the engine is missing or
+ * the host itself cannot reach the registry.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { run, type RunOptions } from "../../src/run.ts";
+import { run } from "../../src/run.ts";
 import { registryUnreachable } from "../helpers/registry.ts";
 import {
   aim,
@@ -22,7 +23,7 @@ import {
   attempt,
   cleanupScenes,
   hostRun,
-  type Scene,
+  presetFor,
   scene,
   skip as engineSkip,
 } from "./helpers.ts";
@@ -32,17 +33,12 @@ const skip: string | false = engineSkip || await registryUnreachable(`https://${
 if (skip && !engineSkip) process.stderr.write(`Skipping the npm ecosystem proof: ${skip}\n`);
 after(cleanupScenes);
 
-/** The npm policy for a scene. */
-function npmPolicy(s: Scene): RunOptions {
-  return { cwd: s.project, write: [s.project, join(s.home, ".npm")], network: { allow: [REGISTRY] }, env: { HOME: s.home } };
-}
-
 const install = attempt(async () => {
-  const s = await scene("npm", [".npm"]);
+  const s = await scene("npm");
   aim(s, s.project);
   // --foreground-scripts: the postinstall's lines reach our stdout instead of npm's log.
   const argv = ["npm", "install", "--foreground-scripts", "--no-audit", "--no-fund", "--no-update-notifier", "--fetch-retries=0"];
-  const result = await run(argv, { ...npmPolicy(s), timeout: 90_000 });
+  const result = await run(argv, { ...await presetFor("npm", s), timeout: 90_000 });
   return { s, result };
 });
 

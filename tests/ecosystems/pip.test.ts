@@ -1,8 +1,9 @@
 /**
- * pip inside the sandbox with the pip policy, offline: a wheel built on the host from a tiny local
- * package installs, and an sdist whose setup.py attacks (tests/fixtures/ecosystems/pip/evil) fails
- * to read ~/.ssh, write ~/.bashrc, write .git/hooks/pre-commit and reach a non-registry host. A
- * wheel runs no code when installed; setup.py is where Python packages run code at install time.
+ * pip inside the sandbox with the pip preset (policies/pip.json through `loadPolicy`), offline: a
+ * wheel built on the host from a tiny local package installs, and an sdist whose setup.py attacks
+ * (tests/fixtures/ecosystems/pip/evil) fails to read ~/.ssh, write ~/.bashrc, write
+ * .git/hooks/pre-commit and reach a non-registry host. A wheel runs no code when installed;
+ * setup.py is where Python packages run code at install time.
  *
  * Debian's own Python (/usr/bin/python3, the one on the sandbox's PATH) builds the wheel too, so
  * both sides use the same pip and setuptools. Its pip is "externally managed" (PEP 668): the
@@ -14,7 +15,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
-import { run, type RunOptions } from "../../src/run.ts";
+import { run } from "../../src/run.ts";
 import {
   aim,
   assertBashrcKept,
@@ -26,6 +27,7 @@ import {
   attempt,
   cleanupScenes,
   hostRun,
+  presetFor,
   type Scene,
   scene,
   skip as engineSkip,
@@ -37,16 +39,6 @@ const skip: string | false = engineSkip ||
   toolMissing([PYTHON, "-c", "import pip, setuptools, wheel"], "apt-get install python3-pip python3-setuptools python3-wheel");
 if (skip && !engineSkip) process.stderr.write(`Skipping the pip ecosystem proof: ${skip}\n`);
 after(cleanupScenes);
-
-/** The pip policy for a scene. */
-function pipPolicy(s: Scene): RunOptions {
-  return {
-    cwd: s.project,
-    write: [s.project, join(s.home, ".cache/pip")],
-    network: { allow: ["pypi.org", "files.pythonhosted.org"] },
-    env: { HOME: s.home },
-  };
-}
 
 /**
  * Builds the good package's wheel on the host, into PROJECT/wheels, through setuptools' PEP 517
@@ -62,7 +54,7 @@ function buildWheel(s: Scene): string {
 }
 
 const install = attempt(async () => {
-  const s = await scene("pip", [".cache/pip"]);
+  const s = await scene("pip");
   aim(s, join(s.project, "evil"));
   const wheels = buildWheel(s);
   // -v: pip shows setup.py's output (the attack's lines) instead of swallowing it.
@@ -82,7 +74,7 @@ const install = attempt(async () => {
     "stockade-good",
     "./evil",
   ];
-  const result = await run(argv, { ...pipPolicy(s), timeout: 90_000 });
+  const result = await run(argv, { ...await presetFor("pip", s), timeout: 90_000 });
   return { s, result };
 });
 
