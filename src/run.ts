@@ -244,7 +244,10 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         }),
       );
     });
-    child.on("close", (engineCode: number | null, engineSignal: string | null) => {
+    let settled = false;
+    const settle = (engineCode: number | null, engineSignal: string | null) => {
+      if (settled) return;
+      settled = true;
       closed = true;
       clearTimeout(killTimer);
       clearTimeout(timeoutTimer);
@@ -289,7 +292,19 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         events,
         timedOut: (exited?.timedOut ?? false) || killedForTimeout,
       }));
-    });
+    };
+    child.on("close", settle);
+    // Once the target's tree is gone the engine sends `exited`, its last event, and closes stdio
+    // and the events pipe: the result is final at that end-of-file. The engine then reaps the
+    // sandbox's PID 1 while its namespaces are torn down and exits (≈1 ms later; Node reaps it).
+    let open = 1 + (child.stdout ? 1 : 0) + (child.stderr ? 1 : 0);
+    const ended = () => {
+      if (--open > 0) return;
+      if (pending !== "") onLine(pending);
+      pending = "";
+      if (exited) settle(null, null);
+    };
+    for (const r of [eventsPipe, child.stdout, child.stderr]) r?.once("end", ended);
   });
   return { child, queue, result, kill };
 }

@@ -263,12 +263,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 		}
 	}
 	if exit != nil {
-		// Every process of the sandbox is gone (PID 1 reaped them all before reporting): the
-		// event goes out now; reaping PID 1 waits for the kernel to tear the namespaces down.
-		code := o.exited(exit.ExitCode, exit.Signal)
-		wait(pid)
-		removePlaceholders(placeholders)
-		return code, nil
+		o.finish(o.exited(exit.ExitCode, exit.Signal), pid, placeholders)
 	}
 	ws := wait(pid)
 	removePlaceholders(placeholders)
@@ -281,6 +276,27 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 		return o.exited(0, int(unix.SIGKILL)), nil
 	}
 	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (wait status %#x)", uint32(ws))
+}
+
+// finish ends the engine once PID 1 has reported the target's end. Every process of the sandbox
+// is gone by then (PID 1 reaped them all and forks no more), so the caller learns it at once: the
+// exited event is out, the placeholders and the cgroup go, then stdio and the events pipe close,
+// and a caller may finish on end-of-file (src/run.ts does) while PID 1's namespaces are torn down
+// (≈0.6 ms). The engine still reaps PID 1 before it exits, then exits on this thread: the deferred
+// clean-ups would only wake the other goroutines and threads (0.2-0.4 ms) before exit_group.
+func (o *outer) finish(code, pid int, placeholders []string) {
+	removePlaceholders(placeholders)
+	o.cg.Remove()
+	// /dev/null takes their place rather than a close: a descriptor another goroutine opens now (a
+	// proxy connection being torn down) must not inherit one of these numbers.
+	if null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		for _, fd := range []int{0, 1, 2, eventsFd} {
+			_ = unix.Dup3(null, fd, unix.O_CLOEXEC)
+		}
+		unix.Close(null)
+	}
+	wait(pid)
+	os.Exit(code)
 }
 
 // supervise forwards termination signals and enforces the wall-clock limit; killing PID 1 of the
