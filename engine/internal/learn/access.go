@@ -43,6 +43,9 @@ func (s *Supervisor) files(pid int, nr, arch uint32, data *[seccompDataSize]byte
 			continue
 		}
 		access := p.access
+		if p.exclusive && exists(path) {
+			continue // EEXIST: nothing changes, nothing to allow
+		}
 		if p.open {
 			flags := uint64(0)
 			if c.flagsArg >= 0 {
@@ -52,7 +55,9 @@ func (s *Supervisor) files(pid int, nr, arch uint32, data *[seccompDataSize]byte
 			} else {
 				continue
 			}
-			access = openAccess(flags, path)
+			if access = openAccess(flags, path); access == "" {
+				continue
+			}
 		}
 		out = append(out, fileRecord{access, path})
 	}
@@ -60,7 +65,8 @@ func (s *Supervisor) files(pid int, nr, arch uint32, data *[seccompDataSize]byte
 }
 
 // openAccess classifies open(2) flags: O_CREAT on a name that does not exist yet is a create
-// (the rule needed is on the directory), any other write or truncation a write.
+// (the rule needed is on the directory), any other write or truncation a write; "" for
+// O_CREAT|O_EXCL on an existing name, which fails with EEXIST.
 func openAccess(flags uint64, path string) Access {
 	f := int(flags)
 	switch {
@@ -69,15 +75,23 @@ func openAccess(flags uint64, path string) Access {
 	case f&unix.O_TMPFILE == unix.O_TMPFILE:
 		return AccessWrite // an unnamed file in the directory path: the directory is written
 	case f&unix.O_CREAT != 0:
-		var st unix.Stat_t
-		if unix.Lstat(path, &st) != nil {
+		if !exists(path) {
 			return AccessCreate
+		}
+		if f&unix.O_EXCL != 0 {
+			return ""
 		}
 		return AccessWrite
 	case f&unix.O_ACCMODE != unix.O_RDONLY || f&unix.O_TRUNC != 0:
 		return AccessWrite
 	}
 	return AccessRead
+}
+
+// exists looks the name up in the sandbox's view (PID 1 shares it), without following a last symlink.
+func exists(path string) bool {
+	var st unix.Stat_t
+	return unix.Lstat(path, &st) == nil
 }
 
 func plain(s string) bool {

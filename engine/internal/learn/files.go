@@ -20,6 +20,9 @@ type pathArg struct {
 	path, dirfd int
 	access      Access
 	open        bool
+	// exclusive: the call fails with EEXIST when the name exists (mkdir, mknod, symlink, link),
+	// so an existing name needs no rule (npm's `mkdir -p` of the project must not grant its parent).
+	exclusive bool
 }
 
 // fileCall is a system call whose path arguments learn mode records. Not the stat family:
@@ -36,6 +39,9 @@ type fileCall struct {
 // Common shapes, shared by the per-architecture tables.
 func at(dirfd, path int, a Access) pathArg { return pathArg{path: path, dirfd: dirfd, access: a} }
 func cwd(path int, a Access) pathArg       { return pathArg{path: path, dirfd: -1, access: a} }
+
+// newName is a name the call creates and fails on when it exists.
+func newName(p pathArg) pathArg { p.exclusive = true; return p }
 
 func call(nr uintptr, name string, paths ...pathArg) fileCall {
 	return fileCall{nr: uint32(nr), name: name, paths: paths, flagsArg: -1, howArg: -1}
@@ -71,12 +77,12 @@ func commonFileCalls(nr map[string]uintptr) []fileCall {
 		openCall(nr["openat2"], "openat2", 0, 1, -1, 2),
 		call(nr["execve"], "execve", cwd(0, AccessExec)),
 		call(nr["execveat"], "execveat", at(0, 1, AccessExec)),
-		call(nr["mkdirat"], "mkdirat", at(0, 1, AccessCreate)),
-		call(nr["mknodat"], "mknodat", at(0, 1, AccessCreate)),
+		call(nr["mkdirat"], "mkdirat", newName(at(0, 1, AccessCreate))),
+		call(nr["mknodat"], "mknodat", newName(at(0, 1, AccessCreate))),
 		call(nr["unlinkat"], "unlinkat", at(0, 1, AccessDelete)),
 		call(nr["renameat2"], "renameat2", at(0, 1, AccessDelete), at(2, 3, AccessCreate)),
-		call(nr["linkat"], "linkat", at(0, 1, AccessRead), at(2, 3, AccessCreate)),
-		call(nr["symlinkat"], "symlinkat", at(1, 2, AccessCreate)),
+		call(nr["linkat"], "linkat", at(0, 1, AccessRead), newName(at(2, 3, AccessCreate))),
+		call(nr["symlinkat"], "symlinkat", newName(at(1, 2, AccessCreate))),
 		call(nr["truncate"], "truncate", cwd(0, AccessWrite)),
 		call(nr["fchmodat"], "fchmodat", at(0, 1, AccessWrite)),
 		call(nr["fchmodat2"], "fchmodat2", at(0, 1, AccessWrite)),

@@ -112,6 +112,7 @@ func TestOpenAccess(t *testing.T) {
 		{unix.O_WRONLY | unix.O_CREAT, dir + "/new", AccessCreate},
 		{unix.O_WRONLY | unix.O_CREAT, dir, AccessWrite},
 		{unix.O_TMPFILE | unix.O_RDWR, dir, AccessWrite},
+		{unix.O_WRONLY | unix.O_CREAT | unix.O_EXCL, dir, ""},
 	}
 	for _, c := range cases {
 		if got := openAccess(uint64(c.flags), c.path); got != c.want {

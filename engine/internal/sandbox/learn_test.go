@@ -57,7 +57,7 @@ func TestLearnRecordsFilesOfTheWholeTree(t *testing.T) {
 		t.Fatal(err)
 	}
 	// 24 children, each a shell of its own that execs cat and creates its own file.
-	c := sh(fmt.Sprintf(`cd %[1]s && for i in $(seq 1 24); do sh -c "cat in.txt > out$i" & done; wait; mkdir sub; rm out1`, dir))
+	c := sh(fmt.Sprintf(`mkdir -p %[1]s && cd %[1]s && for i in $(seq 1 24); do sh -c "cat in.txt > out$i" & done; wait; mkdir sub; rm out1`, dir))
 	c.Fs.Write = []string{dir}
 	c.Learn = true
 	r := run(t, c, nil)
@@ -66,6 +66,9 @@ func TestLearnRecordsFilesOfTheWholeTree(t *testing.T) {
 		if !hasFile(r, "create", fmt.Sprintf("%s/out%d", dir, i)) {
 			t.Fatalf("no create of out%d in %v", i, learned(r, "file"))
 		}
+	}
+	if hasFile(r, "create", dir) {
+		t.Fatal("mkdir of an existing directory (EEXIST) was recorded as a create")
 	}
 	for _, want := range [][2]string{{"read", in}, {"create", dir + "/sub"}, {"delete", dir + "/out1"}, {"exec", "/bin/sh"}} {
 		if !hasFile(r, want[0], want[1]) {
