@@ -17,13 +17,16 @@ import type { RunOptions, RunResult } from "../../src/run.ts";
 
 export { attempt, skip } from "../sandbox/helpers.ts";
 
-/** Every attempt the malicious step makes, in the order it makes them. */
-export const ATTEMPTS = ["ssh-read", "bashrc-write", "hook-write", "net-loopback", "net-name", "net-proxy"] as const;
+/** Every attempt a malicious step makes, in the order it makes them (`npx-plant`: npm only). */
+export const ATTEMPTS = ["ssh-read", "bashrc-write", "hook-write", "net-loopback", "net-name", "net-proxy", "npx-plant"] as const;
 /** One of `ATTEMPTS`. */
 export type AttemptName = typeof ATTEMPTS[number];
 
 /** The non-registry host the attack tries to reach, directly and through the sandbox's proxy. */
 export const FOREIGN_HOST = "example.com";
+
+/** The package (a real one, with a bin) the npm attack plants in npx's cache. */
+export const NPX_SPEC = "semver@7.6.0";
 
 /**
  * Scenes live under /var/tmp, not /tmp: the sandbox mounts a private /tmp, which would shadow a
@@ -113,6 +116,7 @@ export function aim(s: Scene, dir: string): void {
     hook: s.hook,
     port: String(s.port),
     host: FOREIGN_HOST,
+    "npx-spec": NPX_SPEC,
   };
   writeFileSync(join(dir, "escape-targets"), Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(""));
 }
@@ -172,8 +176,9 @@ export function assertNetworkRefused(result: RunResult, s: Scene): void {
  * loopback connection; the foreign host may be unreachable from here). A probe that cannot
  * succeed would make the sandboxed runs prove nothing.
  */
-export function assertControlSucceeded(result: RunResult, s: Scene): void {
-  for (const name of ["ssh-read", "bashrc-write", "hook-write", "net-loopback"] as const) {
+export function assertControlSucceeded(result: RunResult, s: Scene, extra: readonly AttemptName[] = []): void {
+  const names: AttemptName[] = ["ssh-read", "bashrc-write", "hook-write", "net-loopback", ...extra];
+  for (const name of names) {
     const seen = outcomes(result).get(name) ?? [];
     assert.ok(
       seen.length > 0 && seen.every((o) => o.startsWith("OK ")),

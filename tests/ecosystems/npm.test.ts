@@ -6,6 +6,7 @@
  * the host itself cannot reach the registry.
  */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
@@ -23,6 +24,7 @@ import {
   attempt,
   cleanupScenes,
   hostRun,
+  NPX_SPEC,
   presetFor,
   scene,
   skip as engineSkip,
@@ -42,10 +44,19 @@ const install = attempt(async () => {
   return { s, result };
 });
 
+/** Where npx keeps (and looks for) `spec` under the npm cache of `home`. */
+const npxDir = (home: string, spec: string) => join(home, ".npm/_npx", createHash("sha512").update(spec).digest("hex").slice(0, 16));
+
 const control = attempt(async () => {
   const s = await scene("npm");
   aim(s, s.project);
-  return { s, result: await hostRun(["node", "escape.cjs"], s.project) };
+  // As npm runs scripts: with npm_config_cache set (here the control's own cache).
+  const cache = { npm_config_cache: join(s.home, ".npm") };
+  const result = await hostRun(["node", "escape.cjs"], s.project, cache);
+  // What the planted package does to the next `npx` outside: it runs (npx fetches the real
+  // manifest, then finds the version "installed" in its cache).
+  const npx = await hostRun(["npx", "--yes", NPX_SPEC, "--help"], s.home, cache);
+  return { s, result, npx };
 });
 
 describe("npm install with the npm policy and a malicious postinstall", () => {
@@ -78,8 +89,19 @@ describe("npm install with the npm policy and a malicious postinstall", () => {
     assertNetworkRefused(result, s);
   });
 
+  test("the postinstall script cannot plant a package that a later npx runs outside", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "npx-plant");
+    assert.ok(!existsSync(join(npxDir(s.home, NPX_SPEC), "node_modules")), `${NPX_SPEC} was planted in the host's npx cache`);
+  });
+
   test("control: the same script succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
     const { s, result } = await control();
-    assertControlSucceeded(result, s);
+    assertControlSucceeded(result, s, ["npx-plant"]);
+  });
+
+  test("control: npx on the host runs a package planted in its cache", { skip, timeout: 60_000 }, async () => {
+    const { npx } = await control();
+    assert.match(npx.stdoutText, /planted code ran outside the sandbox/, `${npx.stdoutText}\n${npx.stderrText}`);
   });
 });
