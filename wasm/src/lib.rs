@@ -11,6 +11,7 @@ pub mod codegen;
 pub mod diag;
 pub mod disasm;
 pub mod fold;
+mod heap;
 pub mod ir;
 pub mod ir_eval;
 pub mod lexer;
@@ -24,6 +25,11 @@ pub mod syscall_index;
 pub mod tables;
 
 use std::collections::BTreeMap;
+
+/// The module's allocator (`heap.rs`); native builds keep the system's.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static HEAP: heap::Heap = heap::Heap::new();
 
 use diag::Diagnostic;
 use ir::Action;
