@@ -263,10 +263,11 @@ function environment(option: RunOptions["env"], tmpBytes: number, cwd: string): 
 /**
  * Translates a command and its options into the engine's ExecConfig, filling in the
  * deny-by-default defaults: system directories read-only (secrets under /etc hidden), the working
- * directory readable (writable only with `writeCwd` or `write: [cwd]`), files that run later
- * outside the sandbox (git hooks, shell rc files…) kept read-only inside writable directories,
- * no network, a minimal environment, a new session, death with the caller. Relative paths are
- * resolved against `cwd`.
+ * directory readable (writable only with `writeCwd` or `write: [cwd]`), the protected paths of
+ * protect.ts (git hooks and config, shell rc files, editor and agent settings read-only inside
+ * writable directories, `.env` files hidden, a missing `.git` uncreatable in the project) unless
+ * `unprotect` names them, no network, a minimal environment, a new session, death with the
+ * caller. Relative paths are resolved against `cwd`.
  *
  * @throws {ConfigError} naming every bad field path (`read[2]`, `network.allow[0]`, `command`).
  * @example
