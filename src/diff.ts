@@ -3,7 +3,9 @@
  * the run (size, mtime, ctime, inode and device of every entry, without following symlinks), and
  * every file created, modified or deleted is reported with its size and the SHA-256 of its new
  * content. ctime is the witness: a process may set mtime back with utimes(2), but the kernel sets
- * ctime on every change and no system call can set it.
+ * ctime on every change and no system call can set it. (Deno's node:fs reports ctime to the
+ * second: there, a same-size rewrite with a forged mtime within the second of the snapshot is
+ * missed; Node and Bun report nanoseconds.)
  *
  * @module
  */
