@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import type { RunOptions } from "../../src/policy.ts";
+import { cli } from "../helpers/runtime.ts";
 import { attempt, cleanup, py, PY_PRELUDE, report, skip, tempDir } from "./helpers.ts";
 
 const SECRET = "API_KEY=do-not-leak";
@@ -99,6 +100,14 @@ except OSError as e: res = e.errno
 out({"missing readOnly": res})`, { cwd: missingReadOnly, writeCwd: true, readOnly: ["later"] })
 );
 
+// The CLI: a policy file that makes the project writable, with and without --unprotect .env.
+const cliDir = project(false);
+if (!skip) writeFileSync(join(cliDir, "policy.json"), JSON.stringify({ fs: { write: ["${PROJECT}"] }, env: { set: { WHERE: "${PROJECT}" } } }));
+const viaCli = (extra: string[]) =>
+  attempt(async () => cli(["run", "--policy", join(cliDir, "policy.json"), "--cwd", cliDir, ...extra, "--", "sh", "-c", 'echo "$WHERE"; cat .env']));
+const cliProtected = viaCli([]);
+const cliUnprotected = viaCli(["--unprotect", ".env"]);
+
 function refused(res: Record<string, unknown>, names: string[]): void {
   for (const name of names) assert.equal(typeof res[name], "number", `${name}: ${JSON.stringify(res[name])}`);
 }
@@ -152,5 +161,14 @@ describe("protected paths inside a writable project", () => {
     assert.equal(res["read .env.local"], `read:${SECRET}`);
     refused(res, ["git config", "mcp servers"]);
     assert.ok(existsSync(join(unprotectedDir, ".git", "hooks", "pre-commit")));
+  });
+
+  test("stockade run --policy FILE --unprotect NAME", { skip }, async () => {
+    const hidden = await cliProtected();
+    assert.equal(hidden.stdout.toString(), `${cliDir}\n`, hidden.stderr.toString());
+    assert.notEqual(hidden.status, 0, "cat .env succeeded");
+    const shown = await cliUnprotected();
+    assert.equal(shown.status, 0, shown.stderr.toString());
+    assert.equal(shown.stdout.toString(), `${cliDir}\n${SECRET}`);
   });
 });
