@@ -107,7 +107,12 @@ describe("policy files", () => {
       protect: { except: [".env"] },
     });
     const policy = await resolvePolicy(path, { cwd: project, env });
-    assert.deepEqual(policy.files, ["policies/base.json", "policies/npm.json", join(root, "shared/limits.json"), join(root, "mine.json")].map((f) => f.replace(process.cwd() + "/", "")));
+    assert.deepEqual(
+      policy.files,
+      ["policies/base.json", "policies/npm.json", join(root, "shared/limits.json"), join(root, "mine.json")].map((f) =>
+        f.replace(process.cwd() + "/", "")
+      ),
+    );
     assert.deepEqual(policy.network, { allow: ["registry.npmjs.org", "example.com"], deny: ["bad.example.com"] });
     assert.ok(policy.fs.write.includes(join(project, "out")) && policy.fs.write.includes(project));
     assert.ok(policy.fs.read.includes("/opt") && policy.fs.read.includes(join(home, "data")));
@@ -171,7 +176,11 @@ describe("broken policy files name the file and the field", () => {
     ["bad-type.json", { fs: { write: "x" } }, /bad-type\.json: fs\.write: Invalid type: Expected Array/],
     ["bad-item.json", { fs: { write: ["ok", 3] } }, /bad-item\.json: fs\.write\[1\]: Invalid type/],
     ["unknown-preset.json", { extends: "nmp" }, /unknown-preset\.json: extends: Unknown preset "nmp"; the presets are base, bun, cargo/],
-    ["unknown-var.json", { fs: { write: ["${PROJECT}", "${HOME}/a", "${CACHEDIR}/x"] } }, /unknown-var\.json: fs\.write\[2\]: Unknown variable "\$\{CACHEDIR\}"/],
+    [
+      "unknown-var.json",
+      { fs: { write: ["${PROJECT}", "${HOME}/a", "${CACHEDIR}/x"] } },
+      /unknown-var\.json: fs\.write\[2\]: Unknown variable "\$\{CACHEDIR\}"/,
+    ],
     ["bare-var.json", { env: { set: { A: "$HOME/x" } } }, /bare-var\.json: env\.set\.A: Write "\$HOME" as "\$\{HOME\}"/],
     ["tilde.json", { fs: { read: ["~/.npmrc"] } }, /tilde\.json: fs\.read\[0\]: Write "~\/.npmrc" as "\$\{HOME\}\/.npmrc"/],
     ["bad-net.json", { network: "all" }, /bad-net\.json: network: must be "none", "host" or/],
@@ -247,7 +256,10 @@ describe("protected paths in the ExecConfig", () => {
     const fs = toExecConfig(["true"], { cwd: dir, writeCwd: true }).fs;
     for (const p of [".git/hooks", ".git/config", ".vscode"]) assert.ok(fs.readOnly.includes(join(dir, p)), p);
     for (const p of [".env.local", ".env", ".claude", ".cursor", ".mcp.json"]) assert.ok(fs.hide.includes(join(dir, p)), p);
-    assert.ok(!fs.hide.includes(join(dir, ".git")) && !fs.readOnly.includes(join(dir, ".git")), ".git is a directory: protected by its parts");
+    assert.ok(
+      !fs.hide.includes(join(dir, ".git")) && !fs.readOnly.includes(join(dir, ".git")),
+      ".git is a directory: protected by its parts",
+    );
   });
 
   test("a writable directory that is not the project keeps only what exists", () => {

@@ -80,7 +80,10 @@ function fail(file: string, issues: readonly ConfigIssue[]): never {
 function locate(ref: string, from: string, file: string, field: string, presets: readonly string[]): string {
   if (ref.includes("/") || ref.includes(sep) || ref.endsWith(".json")) return resolve(from, ref);
   if (!PRESET_NAME.test(ref) || !presets.includes(ref)) {
-    fail(file, [{ path: field, message: `Unknown preset "${ref}"; the presets are ${presets.join(", ")} (or give a path to a .json file)` }]);
+    fail(file, [{
+      path: field,
+      message: `Unknown preset "${ref}"; the presets are ${presets.join(", ")} (or give a path to a .json file)`,
+    }]);
   }
   return resolve(presetsDir(), `${ref}.json`);
 }
@@ -89,6 +92,11 @@ function locate(ref: string, from: string, file: string, field: string, presets:
 export async function presetNames(): Promise<string[]> {
   const names = await readdir(presetsDir());
   return names.filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE).map((n) => n.slice(0, -5)).sort();
+}
+
+/** A name Kafel's `#include "…"` can carry (no double quote, no line break), for diagnostics. */
+function includeName(name: string): string {
+  return name.replace(/["\n\r]/g, "'");
 }
 
 interface Level {
@@ -145,11 +153,12 @@ async function readLevel(path: string, vars: Variables): Promise<{ level: Level;
   const level: Level = { file, policy: { ...policy, ...(fs && { fs }), ...(policy.env && { env: { ...policy.env, set } }) } };
   const seccomp = policy.seccomp;
   if (seccomp && "kafel" in seccomp) {
-    level.kafel = { name: `${file} (seccomp.kafel)`, text: seccomp.kafel, baseline: false };
+    level.kafel = { name: includeName(`${file} (seccomp.kafel)`), text: seccomp.kafel, baseline: false };
   } else if (seccomp) {
     const kafelPath = resolve(dirname(path), seccomp.include);
     try {
-      level.kafel = { name: displayName(kafelPath), text: await readFile(kafelPath, "utf8"), baseline: kafelPath === baselineFile() };
+      const text = await readFile(kafelPath, "utf8");
+      level.kafel = { name: includeName(displayName(kafelPath)), text, baseline: kafelPath === baselineFile() };
     } catch (e) {
       fail(file, [{ path: "seccomp.include", message: `Cannot read "${seccomp.include}": ${(e as Error).message}` }]);
     }
@@ -229,7 +238,7 @@ async function checkKafel(levels: readonly Level[]): Promise<void> {
   const kafel = levels.flatMap((l) => (l.kafel ? [l.kafel] : [])).reverse();
   if (kafel.length === 0) return;
   const includes = new Map(kafel.map((k) => [k.name, k.text]));
-  const main = kafel.map((k) => `#include "${k.name.replaceAll('"', "'")}"`).join("\n") + "\n";
+  const main = kafel.map((k) => `#include "${k.name}"`).join("\n") + "\n";
   const baseline = kafel.some((k) => k.baseline) ? "" : await readFile(baselineFile(), "utf8");
   try {
     await compileSeccomp(main + baseline, { arch: seccompArches(), includes, filename: "<policy>" });

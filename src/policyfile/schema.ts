@@ -13,7 +13,9 @@ const Path = v.pipe(
   v.string(),
   v.minLength(1, "must not be empty"),
   noNul,
-  v.description("A path; may start with ${PROJECT}, ${HOME}, ${CACHE}, ${CONFIG}, ${DATA} or ${STATE}; relative paths are under ${PROJECT}"),
+  v.description(
+    "A path; may start with ${PROJECT}, ${HOME}, ${CACHE}, ${CONFIG}, ${DATA} or ${STATE}; relative paths are under ${PROJECT}",
+  ),
 );
 const Paths = (description: string) => v.optional(v.pipe(v.array(Path), v.description(description)));
 const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
@@ -82,7 +84,9 @@ export const PolicyFileSchema = v.strictObject({
   seccomp: v.optional(v.pipe(
     v.union([
       v.strictObject({ kafel: v.pipe(v.string(), v.description("Kafel text")) }),
-      v.strictObject({ include: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.description("A Kafel file, relative to this file")) }),
+      v.strictObject({
+        include: v.pipe(v.string(), v.minLength(1, "must not be empty"), v.description("A Kafel file, relative to this file")),
+      }),
     ], 'must be { "kafel": "text" } or { "include": "file.kafel" }'),
     v.description("Kafel rules placed before those of the policies this one extends (first match wins)"),
   )),

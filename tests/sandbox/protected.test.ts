@@ -73,15 +73,19 @@ const withGit = inProject(withGitDir);
 const withoutGit = inProject(withoutGitDir);
 const unprotected = inProject(unprotectedDir, { unprotect: [".git/hooks", ".env", ".vscode", ".claude", ".bashrc"] });
 const gitFile = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 try:
     with open(".git", "w") as f: f.write("gitdir: ./evil\\n")
     res = "written"
 except OSError as e: res = e.errno
-out({"git file": res})`, { cwd: gitFileDir, writeCwd: true })
+out({"git file": res})`,
+    { cwd: gitFileDir, writeCwd: true },
+  )
 );
 const plantEnv = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 res = {}
 for name in [".env", ".git/config"]:
     try:
@@ -89,22 +93,33 @@ for name in [".env", ".git/config"]:
         with open(name, "w") as f: f.write("NODE_OPTIONS=--require=./evil.js\\n")
         res[name] = "written"
     except OSError as e: res[name] = e.errno
-out(res)`, { cwd: noEnvDir, writeCwd: true })
+out(res)`,
+    { cwd: noEnvDir, writeCwd: true },
+  )
 );
 const missingReadOnly = skip ? "" : tempDir("missing-ro");
 const readOnlyMissing = attempt(() =>
-  py(`${PY_PRELUDE}
+  py(
+    `${PY_PRELUDE}
 try:
     os.makedirs("later/hooks", exist_ok=True); open("later/hooks/x", "w").write("x"); res = "written"
 except OSError as e: res = e.errno
-out({"missing readOnly": res})`, { cwd: missingReadOnly, writeCwd: true, readOnly: ["later"] })
+out({"missing readOnly": res})`,
+    { cwd: missingReadOnly, writeCwd: true, readOnly: ["later"] },
+  )
 );
 
 // The CLI: a policy file that makes the project writable, with and without --unprotect .env.
 const cliDir = project(false);
-if (!skip) writeFileSync(join(cliDir, "policy.json"), JSON.stringify({ fs: { write: ["${PROJECT}"] }, env: { set: { WHERE: "${PROJECT}" } } }));
+if (!skip) {
+  writeFileSync(join(cliDir, "policy.json"), JSON.stringify({ fs: { write: ["${PROJECT}"] }, env: { set: { WHERE: "${PROJECT}" } } }));
+}
 const viaCli = (extra: string[]) =>
-  attempt(async () => cli(["run", "--policy", join(cliDir, "policy.json"), "--cwd", cliDir, ...extra, "--", "sh", "-c", 'echo "$WHERE"; cat .env']));
+  attempt(() =>
+    Promise.resolve(
+      cli(["run", "--policy", join(cliDir, "policy.json"), "--cwd", cliDir, ...extra, "--", "sh", "-c", 'echo "$WHERE"; cat .env']),
+    )
+  );
 const cliProtected = viaCli([]);
 const cliUnprotected = viaCli(["--unprotect", ".env"]);
 
