@@ -8,12 +8,14 @@ import { existsSync, lstatSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import * as v from "valibot";
-import { assetUrl } from "./assets.ts";
+import { assetUrl, packageRoot } from "./assets.ts";
 import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
 import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
+import { locateEngine } from "./engine/locate.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { PROTECTED_NAMES, protectedPaths } from "./protect.ts";
+import { ownFiles, PROTECTED_NAMES, protectedPaths } from "./protect.ts";
 
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
@@ -285,9 +287,7 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   const write = unique([...(opts.writeCwd ? [cwd] : []), ...abs(opts.write)]);
   // The working directory is readable, except "/": that would be the whole host, /run's sockets included.
   const systemDirs = SYSTEM_DIRS.filter(existsSync);
-  const read = unique([...systemDirs, ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) =>
-    !write.includes(p)
-  );
+  const read = unique([...systemDirs, ...(cwd === "/" ? [] : [cwd]), ...abs(opts.read)]).filter((p) => !write.includes(p));
   const guard = protectedPaths({ cwd, read, write, system: systemDirs, unprotect: opts.unprotect ?? [] });
   // A read-only path that does not exist is made uncreatable instead: the engine would otherwise
   // leave an empty directory behind on the host, where a hidden placeholder is removed after the run.
@@ -303,7 +303,7 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
       read,
       write,
       hide: unique([...etcSecrets(), ...guard.hide, ...abs(opts.hide), ...readOnly.filter((p) => !exists(p))]),
-      readOnly: unique([...guard.readOnly, ...readOnly.filter(exists)]),
+      readOnly: unique([...guard.readOnly, ...ownFiles(write, fileURLToPath(packageRoot), engineIfAny()), ...readOnly.filter(exists)]),
       sockets: unique(abs(opts.sockets)),
       tmpBytes,
     },
@@ -326,6 +326,15 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   // Drop absent limits so the JSON carries only what is set.
   for (const [key, value] of Object.entries(config.limits)) if (value === undefined) delete (config.limits as Record<string, unknown>)[key];
   return parseExecConfig(config);
+}
+
+/** The engine binary when one can be found (toExecConfig also serves compile-only uses without one). */
+function engineIfAny(): string | undefined {
+  try {
+    return locateEngine();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The compile targets for this host: x86_64 takes its i386 companion so 32-bit binaries are filtered too. */

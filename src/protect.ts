@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { type Dirent, lstatSync, readdirSync, type Stats } from "node:fs";
+import { type Dirent, lstatSync, readdirSync, realpathSync, type Stats } from "node:fs";
 import { homedir } from "node:os";
 import { ConfigError } from "./errors.ts";
 
@@ -132,4 +132,35 @@ export function protectedPaths(
     }
   }
   return { readOnly, hide };
+}
+
+/** Stockade's own files that decide how the next run is sandboxed (relative to the package root). */
+const OWN_FILES: readonly string[] = ["engine/bin", "dist", "src", "mod.ts", "wasm/kafel.wasm", "policies", "package.json"];
+
+function real(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/**
+ * Stockade's own installation and engine binary, kept read-only wherever a writable directory
+ * contains them (a project's `node_modules/stockade`, an engine built inside the project): a
+ * command that rewrote them would run unsandboxed the next time. This protection has no name in
+ * `unprotect`. Where the writable directory is the package itself (a checkout of Stockade), its
+ * runtime files stay read-only and the rest stays writable.
+ */
+export function ownFiles(write: readonly string[], packageDir: string, engine?: string): string[] {
+  const pkg = real(packageDir);
+  const out = new Set<string>();
+  for (const dir of write.map(real)) {
+    if (pkg !== dir && isUnder(pkg, dir)) out.add(pkg);
+    else if (isUnder(dir, pkg)) {
+      for (const rel of OWN_FILES) if (isUnder(join(pkg, rel), dir) && lstat(join(pkg, rel))) out.add(join(pkg, rel));
+    }
+    if (engine && isUnder(real(engine), dir)) out.add(real(engine));
+  }
+  return [...out];
 }
