@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "./bytes.ts";
@@ -16,6 +16,7 @@ import { type DiffReport, diffSnapshots, snapshot } from "./diff.ts";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
+import { startEngine } from "./engine/spare.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
 import { compileRunSeccomp, networkRuleIssues, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
 
@@ -147,12 +148,7 @@ interface Launched {
 function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collect: boolean): Launched {
   const { opts } = prep;
   const started = performance.now();
-  const child = spawn(prep.engine, ["run"], {
-    stdio: [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe", "pipe", "pipe", "pipe"],
-    // Nothing from the caller: the target's environment travels in the frame, and an engine
-    // process visible from inside must not hold the caller's secrets in /proc/PID/environ.
-    env: {},
-  });
+  const child = startEngine(prep.engine, [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe"]);
   const stdio = child.stdio as unknown as (Readable | Writable)[];
   const framePipe = stdio[3] as Writable;
   const eventsPipe = stdio[4] as Readable;
