@@ -8,8 +8,8 @@
  * @module
  */
 import { type Dirent, lstatSync, readdirSync, realpathSync, type Stats } from "node:fs";
-import { homedir } from "node:os";
 import { ConfigError } from "./errors.ts";
+import { callerHome } from "./policyfile/vars.ts";
 
 /**
  * Where an absent path is made uncreatable: `project` in the working directory (and in any
@@ -89,7 +89,7 @@ export function protectedPaths(
   args: { cwd: string; read: readonly string[]; write: readonly string[]; system: readonly string[]; unprotect: readonly string[] },
 ): Protected {
   const off = (name: string) => args.unprotect.some((u) => name === u || name.startsWith(u + "/"));
-  const home = homedir();
+  const home = callerHome();
   const readOnly: string[] = [];
   const hide: string[] = [];
   for (const dir of args.write) {

@@ -275,6 +275,21 @@ describe("protected paths in the ExecConfig", () => {
     assert.throws(() => toExecConfig(["true"], { unprotect: [".gti"] }), /unprotect\[0\]: must be a protected path name/);
   });
 
+  test("in a writable home directory, absent shell rc files are uncreatable too", () => {
+    const fakeHome = join(root, "fake-home");
+    mkdirSync(fakeHome, { recursive: true });
+    writeFileSync(join(fakeHome, ".bashrc"), "");
+    const saved = process.env.HOME;
+    process.env.HOME = fakeHome;
+    try {
+      const fs = toExecConfig(["true"], { cwd: project, write: [fakeHome] }).fs;
+      assert.ok(fs.readOnly.includes(join(fakeHome, ".bashrc")));
+      for (const p of [".bash_profile", ".profile", ".zshrc", ".gitconfig"]) assert.ok(fs.hide.includes(join(fakeHome, p)), p);
+    } finally {
+      process.env.HOME = saved;
+    }
+  });
+
   test("a symlinked protected path is refused, with unprotect as the way out", () => {
     const linked = join(root, "proj-link");
     mkdirSync(linked);

@@ -21,13 +21,18 @@ function xdg(env: Record<string, string | undefined>, name: string, home: string
   return value && isAbsolute(value) ? resolve(value) : join(home, fallback);
 }
 
+/** The caller's home: `$HOME` when it is absolute, else the passwd entry. */
+export function callerHome(env: Record<string, string | undefined> = process.env): string {
+  return resolve(env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir());
+}
+
 /**
  * The variables for a run in `project`: `${PROJECT}` the working directory, `${HOME}` the caller's
  * home, `${CACHE}`/`${CONFIG}`/`${DATA}`/`${STATE}` the XDG directories (`~/.cache`, `~/.config`,
  * `~/.local/share`, `~/.local/state` unless `XDG_*_HOME` says otherwise).
  */
 export function variables(project: string, env: Record<string, string | undefined> = process.env): Variables {
-  const home = resolve(env.HOME && isAbsolute(env.HOME) ? env.HOME : homedir());
+  const home = callerHome(env);
   return {
     PROJECT: resolve(project),
     HOME: home,

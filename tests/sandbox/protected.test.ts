@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { after, describe, test } from "node:test";
 import type { RunOptions } from "../../src/policy.ts";
 import { cli } from "../helpers/runtime.ts";
@@ -109,6 +110,29 @@ out({"missing readOnly": res})`,
   )
 );
 
+// A writable home directory: its shell start-up files cannot be changed, nor created.
+const fakeHome = skip ? "" : tempDir("home");
+if (!skip) writeFileSync(join(fakeHome, ".bashrc"), "# rc\n");
+const inHome = attempt(() => {
+  const saved = process.env.HOME;
+  process.env.HOME = fakeHome; // the home protect.ts sees; run() reads it before its first await
+  try {
+    return py(
+      `${PY_PRELUDE}
+res = {}
+for name, mode in [(".bashrc", "a"), (".bash_profile", "w"), (".profile", "w"), (".zshrc", "w"), (".gitconfig", "w"), ("notes.txt", "w")]:
+    try:
+        with open(${JSON.stringify(fakeHome)} + "/" + name, mode) as f: f.write("pwned\\n")
+        res[name] = "written"
+    except OSError as e: res[name] = e.errno
+out(res)`,
+      { write: [fakeHome] },
+    );
+  } finally {
+    process.env.HOME = saved;
+  }
+});
+
 // The CLI: a policy file that makes the project writable, with and without --unprotect .env.
 const cliDir = project(false);
 if (!skip) {
@@ -176,6 +200,14 @@ describe("protected paths inside a writable project", () => {
     assert.equal(res["read .env.local"], `read:${SECRET}`);
     refused(res, ["git config", "mcp servers"]);
     assert.ok(existsSync(join(unprotectedDir, ".git", "hooks", "pre-commit")));
+  });
+
+  test("in a writable home, shell start-up files and git config cannot be changed or created", { skip }, async () => {
+    const res = report(await inHome());
+    refused(res, [".bashrc", ".bash_profile", ".profile", ".zshrc", ".gitconfig"]);
+    assert.equal(res["notes.txt"], "written");
+    assert.equal(readFileSync(join(fakeHome, ".bashrc"), "utf8"), "# rc\n");
+    for (const name of [".bash_profile", ".profile", ".zshrc", ".gitconfig"]) assert.ok(!existsSync(join(fakeHome, name)), name);
   });
 
   test("stockade run --policy FILE --unprotect NAME", { skip }, async () => {
