@@ -17,8 +17,17 @@ import type { RunOptions, RunResult } from "../../src/run.ts";
 
 export { attempt, skip } from "../sandbox/helpers.ts";
 
-/** Every attempt a malicious step makes, in the order it makes them (`npx-plant`: npm only). */
-export const ATTEMPTS = ["ssh-read", "bashrc-write", "hook-write", "net-loopback", "net-name", "net-proxy", "npx-plant"] as const;
+/** Every attempt a malicious step makes, in the order it makes them (the last two: npm only). */
+export const ATTEMPTS = [
+  "ssh-read",
+  "bashrc-write",
+  "hook-write",
+  "net-loopback",
+  "net-name",
+  "net-proxy",
+  "npx-plant",
+  "cache-poison",
+] as const;
 /** One of `ATTEMPTS`. */
 export type AttemptName = typeof ATTEMPTS[number];
 
@@ -27,6 +36,8 @@ export const FOREIGN_HOST = "example.com";
 
 /** The package (a real one, with a bin) the npm attack plants in npx's cache. */
 export const NPX_SPEC = "semver@7.6.0";
+/** The package (a real one) the npm attack poisons in npm's cache. */
+export const POISON_SPEC = "is-number@7.0.0";
 
 /**
  * Scenes live under /var/tmp, not /tmp: the sandbox mounts a private /tmp, which would shadow a
@@ -117,6 +128,7 @@ export function aim(s: Scene, dir: string): void {
     port: String(s.port),
     host: FOREIGN_HOST,
     "npx-spec": NPX_SPEC,
+    "poison-spec": POISON_SPEC,
   };
   writeFileSync(join(dir, "escape-targets"), Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(""));
 }

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { after, describe, test } from "node:test";
@@ -25,7 +26,9 @@ import {
   cleanupScenes,
   hostRun,
   NPX_SPEC,
+  POISON_SPEC,
   presetFor,
+  type Scene,
   scene,
   skip as engineSkip,
 } from "./helpers.ts";
@@ -41,8 +44,24 @@ const install = attempt(async () => {
   // --foreground-scripts: the postinstall's lines reach our stdout instead of npm's log.
   const argv = ["npm", "install", "--foreground-scripts", "--no-audit", "--no-fund", "--no-update-notifier", "--fetch-retries=0"];
   const result = await run(argv, { ...await presetFor("npm", s), timeout: 90_000 });
-  return { s, result };
+  return { s, result, later: await laterInstall(s) };
 });
+
+/**
+ * What a later `npm install POISON_SPEC` on the host, outside the sandbox, with the scene's npm
+ * cache, installs: whether it ran code from a poisoned cache (its marker file, or our index.js).
+ */
+async function laterInstall(s: Scene) {
+  const project = join(s.home, "later-project");
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "later", version: "1.0.0", private: true }));
+  const argv = ["npm", "install", POISON_SPEC, "--no-audit", "--no-fund", "--foreground-scripts", "--fetch-retries=0"];
+  const result = await hostRun(argv, project, { npm_config_cache: join(s.home, ".npm") });
+  const installed = join(project, "node_modules", POISON_SPEC.split("@")[0]);
+  const poisoned = existsSync(join(installed, "POISONED")) ||
+    (existsSync(join(installed, "index.js")) && readFileSync(join(installed, "index.js"), "utf8").includes("poisoned"));
+  return { result, poisoned };
+}
 
 /** Where npx keeps (and looks for) `spec` under the npm cache of `home`. */
 const npxDir = (home: string, spec: string) => join(home, ".npm/_npx", createHash("sha512").update(spec).digest("hex").slice(0, 16));
@@ -50,13 +69,14 @@ const npxDir = (home: string, spec: string) => join(home, ".npm/_npx", createHas
 const control = attempt(async () => {
   const s = await scene("npm");
   aim(s, s.project);
-  // As npm runs scripts: with npm_config_cache set (here the control's own cache).
+  // As npm runs scripts: with npm_config_cache (here the control's own cache) and npm_execpath set.
+  const npmCli = realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
   const cache = { npm_config_cache: join(s.home, ".npm") };
-  const result = await hostRun(["node", "escape.cjs"], s.project, cache);
+  const result = await hostRun(["node", "escape.cjs"], s.project, { ...cache, npm_execpath: npmCli });
   // What the planted package does to the next `npx` outside: it runs (npx fetches the real
   // manifest, then finds the version "installed" in its cache).
   const npx = await hostRun(["npx", "--yes", NPX_SPEC, "--help"], s.home, cache);
-  return { s, result, npx };
+  return { s, result, npx, later: await laterInstall(s) };
 });
 
 describe("npm install with the npm policy and a malicious postinstall", () => {
@@ -95,9 +115,21 @@ describe("npm install with the npm policy and a malicious postinstall", () => {
     assert.ok(!existsSync(join(npxDir(s.home, NPX_SPEC), "node_modules")), `${NPX_SPEC} was planted in the host's npx cache`);
   });
 
+  test("the postinstall script cannot poison npm's cache for a later npm install outside", { skip, timeout: 120_000 }, async () => {
+    const { result, later } = await install();
+    assertDenied(result, "cache-poison");
+    assert.equal(later.result.code, 0, later.result.stderrText);
+    assert.ok(!later.poisoned, `A later npm install of ${POISON_SPEC} on the host took the poisoned cache:\n${later.result.stdoutText}`);
+  });
+
   test("control: the same script succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
     const { s, result } = await control();
-    assertControlSucceeded(result, s, ["npx-plant"]);
+    assertControlSucceeded(result, s, ["npx-plant", "cache-poison"]);
+  });
+
+  test("control: npm install on the host takes a package from a poisoned cache", { skip, timeout: 60_000 }, async () => {
+    const { later } = await control();
+    assert.ok(later.poisoned, `${later.result.stdoutText}\n${later.result.stderrText}`);
   });
 
   test("control: npx on the host runs a package planted in its cache", { skip, timeout: 60_000 }, async () => {
