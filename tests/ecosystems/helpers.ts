@@ -155,6 +155,14 @@ export function assertDenied(result: RunResult, name: AttemptName): void {
   for (const outcome of seen) assert.match(outcome, /^denied /, `"${name}" was not refused: ${outcome}\n${transcript(result)}`);
 }
 
+/**
+ * Asserts that the attack ran `name`, whatever the outcome: for attempts judged only by their effect
+ * on the host (a write into a sandbox-private copy of a cache is harmless).
+ */
+export function assertAttempted(result: RunResult, name: AttemptName): void {
+  assert.ok(outcomes(result).has(name), `The attack never reported "${name}": it did not run\n${transcript(result)}`);
+}
+
 /** Asserts that the dummy key's text is nowhere in the run's output. */
 export function assertSecretKept(result: RunResult, s: Scene): void {
   assert.ok(!`${result.stdoutText}${result.stderrText}`.includes(s.secret), "The dummy SSH key's text is in the output");

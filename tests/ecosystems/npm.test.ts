@@ -16,6 +16,7 @@ import { run } from "../../src/run.ts";
 import { registryUnreachable } from "../helpers/registry.ts";
 import {
   aim,
+  assertAttempted,
   assertBashrcKept,
   assertControlSucceeded,
   assertDenied,
@@ -111,13 +112,13 @@ describe("npm install with the npm policy and a malicious postinstall", () => {
 
   test("the postinstall script cannot plant a package that a later npx runs outside", { skip, timeout: 120_000 }, async () => {
     const { s, result } = await install();
-    assertDenied(result, "npx-plant");
+    assertAttempted(result, "npx-plant");
     assert.ok(!existsSync(join(npxDir(s.home, NPX_SPEC), "node_modules")), `${NPX_SPEC} was planted in the host's npx cache`);
   });
 
   test("the postinstall script cannot poison npm's cache for a later npm install outside", { skip, timeout: 120_000 }, async () => {
     const { result, later } = await install();
-    assertDenied(result, "cache-poison");
+    assertAttempted(result, "cache-poison");
     assert.equal(later.result.code, 0, later.result.stderrText);
     assert.ok(!later.poisoned, `A later npm install of ${POISON_SPEC} on the host took the poisoned cache:\n${later.result.stdoutText}`);
   });
