@@ -24,7 +24,10 @@ const cache = join(root, "npm-cache");
 const policyFile = join(root, "bench.json");
 mkdirSync(cache);
 // The same base for both sides: base, the project and the shared cache writable, the registry allowed.
-writeFileSync(policyFile, JSON.stringify({ extends: "base", fs: { write: ["${PROJECT}", cache] }, network: { allow: ["registry.npmjs.org"] } }));
+writeFileSync(
+  policyFile,
+  JSON.stringify({ extends: "base", fs: { write: ["${PROJECT}", cache] }, network: { allow: ["registry.npmjs.org"] } }),
+);
 
 const common = ["install", "is-number", "--no-audit", "--no-fund", "--no-update-notifier", "--loglevel=error"];
 const workloads: Record<string, string[]> = {

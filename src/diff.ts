@@ -85,7 +85,11 @@ export function snapshot(roots: readonly string[]): Snapshot {
       return; // gone, or not reachable: nothing to compare
     }
     if (entries.size >= MAX_SNAPSHOT_ENTRIES) {
-      throw new StockadeError("USAGE_ERROR", `The writable paths hold more than ${MAX_SNAPSHOT_ENTRIES} entries`, "use --diff with narrower write paths");
+      throw new StockadeError(
+        "USAGE_ERROR",
+        `The writable paths hold more than ${MAX_SNAPSHOT_ENTRIES} entries`,
+        "use --diff with narrower write paths",
+      );
     }
     const type = entryType(st.mode);
     entries.set(path, { type, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, ino: st.ino, dev: st.dev });

@@ -123,13 +123,29 @@ export async function learnCommand(argv: string[]): Promise<number> {
     if (options.stdout === "pipe") process.stderr.write(result.stdout);
     if (target) await writeFile(target, text);
     if (values.json) {
-      await writeStdout(JSON.stringify({ code: result.code, policy, summary, observed: { ...observed, files: Object.fromEntries([...observed.files].map(([k, v]) => [k, [...v].sort()])) }, ...(result.diff ? { diff: result.diff } : {}) }) + "\n");
+      await writeStdout(
+        JSON.stringify({
+          code: result.code,
+          policy,
+          summary,
+          observed: { ...observed, files: Object.fromEntries([...observed.files].map(([k, v]) => [k, [...v].sort()])) },
+          ...(result.diff ? { diff: result.diff } : {}),
+        }) + "\n",
+      );
     } else if (!target) await writeStdout(text);
     if (!values.quiet) {
-      if (result.code !== 0) process.stderr.write(`stockade learn: the command exited with ${result.code} while observed; the policy may be incomplete\n`);
+      if (result.code !== 0) {
+        process.stderr.write(`stockade learn: the command exited with ${result.code} while observed; the policy may be incomplete\n`);
+      }
       process.stderr.write(summary + "\n");
       if (result.diff && !values.json) process.stderr.write(formatDiff(result.diff) + "\n");
-      if (target) process.stderr.write(`stockade learn: wrote ${target}; run it with: stockade run --policy ${shellWord(target)} -- ${command.map(shellWord).join(" ")}\n`);
+      if (target) {
+        process.stderr.write(
+          `stockade learn: wrote ${target}; run it with: stockade run --policy ${shellWord(target)} -- ${
+            command.map(shellWord).join(" ")
+          }\n`,
+        );
+      }
     }
     return result.code;
   } catch (e) {

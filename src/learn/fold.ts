@@ -50,7 +50,11 @@ export interface Needs {
  * the base grants, the sandbox's own /proc, /dev, /sys, /tmp, the learn view's hidden secrets) are
  * left out, and so is `/` itself.
  */
-export function needs(files: ReadonlyMap<string, ReadonlySet<string>>, coveredRead: readonly string[], coveredWrite: readonly string[]): Needs {
+export function needs(
+  files: ReadonlyMap<string, ReadonlySet<string>>,
+  coveredRead: readonly string[],
+  coveredWrite: readonly string[],
+): Needs {
   const get = (access: string) => [...(files.get(access as never) ?? [])];
   const write = new Set<string>();
   for (const p of get("write")) write.add(exists(p) ? p : existingDir(dirname(p)));

@@ -13,8 +13,8 @@ import { loadPolicy, mergeRunOptions } from "../policyfile/options.ts";
 import { variables } from "../policyfile/vars.ts";
 import { run, type RunResult } from "../run.ts";
 import { fold, needs, SANDBOX_OWN } from "./fold.ts";
-import { type LearnedPolicy, learnedKafel, mergePolicies, syscallFilters, withVariables } from "./policy.ts";
-import { type Observed, observe } from "./records.ts";
+import { learnedKafel, type LearnedPolicy, mergePolicies, syscallFilters, withVariables } from "./policy.ts";
+import { observe, type Observed } from "./records.ts";
 import { summarise } from "./summary.ts";
 import { homeSecrets, hostReadDirs } from "./view.ts";
 

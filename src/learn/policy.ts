@@ -89,9 +89,7 @@ export function mergePolicies(existing: LearnedPolicy, learned: LearnedPolicy): 
       );
     }
     out.seccomp = {
-      kafel: theirLines === undefined
-        ? `${learnedKafel(mine)}\n${theirs}`
-        : learnedKafel(union(theirLines, mine)),
+      kafel: theirLines === undefined ? `${learnedKafel(mine)}\n${theirs}` : learnedKafel(union(theirLines, mine)),
     };
   }
   return out;

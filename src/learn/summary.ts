@@ -19,11 +19,14 @@ export function summarise(policy: LearnedPolicy, observed: Observed): string {
   section("Read", policy.fs?.read ?? []);
   section("Written", policy.fs?.write ?? []);
   section("Hosts", observed.hosts.map((h) => `${h.host.includes(":") ? `[${h.host}]` : h.host}:${h.port} (${h.protocol})`));
-  section("System calls", observed.syscalls.map((c) => {
-    const name = c.name ?? `#${c.nr}`;
-    const families = c.families && !c.anyFamily ? ` (family ${c.families.join(", ")})` : "";
-    return `${name}${families}${c.arch === "x86_64" || c.arch === "aarch64" ? "" : ` on ${c.arch}`}`;
-  }));
+  section(
+    "System calls",
+    observed.syscalls.map((c) => {
+      const name = c.name ?? `#${c.nr}`;
+      const families = c.families && !c.anyFamily ? ` (family ${c.families.join(", ")})` : "";
+      return `${name}${families}${c.arch === "x86_64" || c.arch === "aarch64" ? "" : ` on ${c.arch}`}`;
+    }),
+  );
   section("Not learned: refused by the base policy", observed.refused.map((r) => `${r.name ?? `#${r.nr}`} on ${r.arch} (${r.action})`));
   section(
     "Not learned: the base policy decides these by their arguments; allow them in its own text if they are needed",

@@ -16,9 +16,26 @@ const NOT_BOUND = new Set(["proc", "sys", "dev", "run", "tmp", "boot", "lost+fou
 
 /** Credentials under the home directory: hidden while learning, never learned. */
 export const HOME_SECRETS: readonly string[] = [
-  ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".netrc", ".git-credentials", ".pypirc",
-  ".npmrc", ".yarnrc.yml", ".cargo/credentials", ".cargo/credentials.toml", ".gem/credentials",
-  ".config/gcloud", ".config/gh", ".config/hub", ".local/share/keyrings", ".password-store", ".vault-token",
+  ".ssh",
+  ".gnupg",
+  ".aws",
+  ".azure",
+  ".kube",
+  ".docker",
+  ".netrc",
+  ".git-credentials",
+  ".pypirc",
+  ".npmrc",
+  ".yarnrc.yml",
+  ".cargo/credentials",
+  ".cargo/credentials.toml",
+  ".gem/credentials",
+  ".config/gcloud",
+  ".config/gh",
+  ".config/hub",
+  ".local/share/keyrings",
+  ".password-store",
+  ".vault-token",
 ];
 
 function readableDir(path: string): boolean {

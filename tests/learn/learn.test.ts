@@ -19,7 +19,11 @@ after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("fold", () => {
   test("four or more siblings become their directory; fewer stay as they are", () => {
-    assert.deepEqual(fold(["/srv/a/1", "/srv/a/2", "/srv/a/3", "/srv/a/4", "/srv/b/1", "/srv/b/2"], []), ["/srv/a", "/srv/b/1", "/srv/b/2"]);
+    assert.deepEqual(fold(["/srv/a/1", "/srv/a/2", "/srv/a/3", "/srv/a/4", "/srv/b/1", "/srv/b/2"], []), [
+      "/srv/a",
+      "/srv/b/1",
+      "/srv/b/2",
+    ]);
   });
 
   test("folding repeats upwards and drops what a rule already covers", () => {
@@ -105,7 +109,10 @@ describe("learned policy", () => {
 
   test("--into keeps hand-written Kafel and puts the learned block before it", () => {
     const merged = mergePolicies({ seccomp: { kafel: "ERRNO(1) { ptrace }" } }, { seccomp: { kafel: learnedKafel(["bind ON x86_64"]) } });
-    assert.equal(merged.seccomp && "kafel" in merged.seccomp && merged.seccomp.kafel, `${learnedKafel(["bind ON x86_64"])}\nERRNO(1) { ptrace }`);
+    assert.equal(
+      merged.seccomp && "kafel" in merged.seccomp && merged.seccomp.kafel,
+      `${learnedKafel(["bind ON x86_64"])}\nERRNO(1) { ptrace }`,
+    );
   });
 });
 

@@ -15,7 +15,14 @@ after(() => rmSync(root, { recursive: true, force: true }));
 
 describe("stockade learn", () => {
   test("exits 64 on usage errors and has --help", () => {
-    for (const args of [["learn"], ["learn", "--bogus", "--", "true"], ["learn", "--timeout", "soon", "--", "true"], ["learn", "x", "--", "true"]]) {
+    for (
+      const args of [["learn"], ["learn", "--bogus", "--", "true"], ["learn", "--timeout", "soon", "--", "true"], [
+        "learn",
+        "x",
+        "--",
+        "true",
+      ]]
+    ) {
       const res = cli(args);
       assert.equal(res.status, 64, `${args.join(" ")}: ${res.stderr}`);
       assert.match(res.stderr.toString(), /^stockade learn: /);

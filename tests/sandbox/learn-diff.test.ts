@@ -27,7 +27,8 @@ test("diff reports exactly the files a run created, modified and deleted, with s
   const stamp = `${forged.mtimeNs / 1_000_000_000n}.${String(forged.mtimeNs % 1_000_000_000n).padStart(9, "0")}`;
   // Same size, mtime set back: only ctime tells. (Deno's node:fs reports ctime to the second, so
   // the forged write waits for the next one; Node and Bun report nanoseconds.)
-  const script = `printf 'new file\\n' > new.txt; printf 'two\\n' >> append.txt; sleep 1; printf bbbb > forged.txt; touch -m -d @${stamp} forged.txt;
+  const script =
+    `printf 'new file\\n' > new.txt; printf 'two\\n' >> append.txt; sleep 1; printf bbbb > forged.txt; touch -m -d @${stamp} forged.txt;
     rm gone.txt; rm -r sub; mkdir made; ln -s keep.txt link`;
   const result = await run(["sh", "-c", script], { cwd: dir, write: [dir], diff: true });
   assert.equal(result.code, 0, result.stderrText);

@@ -21,7 +21,18 @@ const root = mkdtempSync("/var/tmp/stockade-learn-npm-");
 chmodSync(root, 0o755);
 after(() => rmSync(root, { recursive: true, force: true }));
 
-const NPM_INSTALL = ["npm", "install", "is-number", "--no-audit", "--no-fund", "--no-update-notifier", "--fetch-retries=0", "--cache", "/tmp/npm-cache", "--loglevel=error"];
+const NPM_INSTALL = [
+  "npm",
+  "install",
+  "is-number",
+  "--no-audit",
+  "--no-fund",
+  "--no-update-notifier",
+  "--fetch-retries=0",
+  "--cache",
+  "/tmp/npm-cache",
+  "--loglevel=error",
+];
 
 test(`npm install learned once runs again with ${REGISTRY} as its only host`, { skip, timeout: 120_000 }, async () => {
   const project = join(root, "project");
@@ -44,4 +55,3 @@ test(`npm install learned once runs again with ${REGISTRY} as its only host`, { 
   assert.ok(existsSync(join(project, "node_modules/is-number/package.json")), "node_modules/is-number is missing");
   assert.deepEqual(replay.events.filter((e) => e.type === "violation"), []);
 });
-

@@ -38,7 +38,11 @@ async function learnAndReplay(name: string, argv: (inFile: string, extra: string
   const replay = await run(argv(join(data, "in.txt"), ""), options);
   const variant = await run(argv(join(data, "in.txt"), join(data, "other.txt")), options);
   // The base alone, with the same files: the learned system calls are what makes the difference.
-  const strictOnly = await run(argv(join(data, "in.txt"), ""), { ...await loadPolicy("strict", { cwd: project }), read: [data], write: [project] });
+  const strictOnly = await run(argv(join(data, "in.txt"), ""), {
+    ...await loadPolicy("strict", { cwd: project }),
+    read: [data],
+    write: [project],
+  });
   return { learned, replay, variant, strictOnly, project, data };
 }
 
@@ -96,37 +100,56 @@ const tree = attempt(async () => {
 /** Under strict, calls the base denies (unshare, ptrace) next to one it leaves to learning (socketpair). */
 const denials = attempt(() => {
   const { project } = fixture("denials");
-  return learn(["python3", "-c", `
+  return learn([
+    "python3",
+    "-c",
+    `
 import ctypes, errno, os, socket
 libc = ctypes.CDLL(None, use_errno=True)
 for nr in (272, 101):  # unshare(CLONE_NEWUSER), ptrace(PTRACE_TRACEME)
     r = libc.syscall(nr, 0x10000000 if nr == 272 else 0, 0, 0, 0)
     print(nr, r, ctypes.get_errno())
 socket.socketpair()
-`], { policy: "strict", cwd: project });
+`,
+  ], { policy: "strict", cwd: project });
 });
 
 describe("learn mode", { skip }, () => {
-  test("a python3 -c script that reads a file, writes a file and opens a socket: learned, replayed, a variant refused", { timeout: 60_000 }, async () => {
-    checkProof("python3", await python());
-  });
+  test(
+    "a python3 -c script that reads a file, writes a file and opens a socket: learned, replayed, a variant refused",
+    { timeout: 60_000 },
+    async () => {
+      checkProof("python3", await python());
+    },
+  );
 
-  test("a node -e script that reads a file, writes a file and opens a socket: learned, replayed, a variant refused", { timeout: 60_000 }, async () => {
-    checkProof("node", await node());
-  });
+  test(
+    "a node -e script that reads a file, writes a file and opens a socket: learned, replayed, a variant refused",
+    { timeout: 60_000 },
+    async () => {
+      checkProof("node", await node());
+    },
+  );
 
-  test("every process of a tree that forks and execs is observed, and many siblings fold into their directory", { timeout: 60_000 }, async () => {
-    const { data, project, learned } = await tree();
-    assert.equal(learned.result.code, 0, learned.result.stderrText);
-    const reads = learned.observed.files.get("read") ?? new Set();
-    const creates = learned.observed.files.get("create") ?? new Set();
-    for (let i = 1; i <= 20; i++) {
-      assert.ok(reads.has(join(data, `in${i}`)), `child ${i}'s read is missing`);
-      assert.ok(creates.has(join(project, `out${i}`)), `child ${i}'s write is missing`);
-    }
-    assert.ok(learned.observed.files.get("exec")?.has("/usr/bin/cat") || learned.observed.files.get("exec")?.has("/bin/cat"), "no exec of cat");
-    assert.deepEqual(learned.policy.fs?.read, [data], "20 siblings read: one rule for their directory");
-  });
+  test(
+    "every process of a tree that forks and execs is observed, and many siblings fold into their directory",
+    { timeout: 60_000 },
+    async () => {
+      const { data, project, learned } = await tree();
+      assert.equal(learned.result.code, 0, learned.result.stderrText);
+      const reads = learned.observed.files.get("read") ?? new Set();
+      const creates = learned.observed.files.get("create") ?? new Set();
+      for (let i = 1; i <= 20; i++) {
+        assert.ok(reads.has(join(data, `in${i}`)), `child ${i}'s read is missing`);
+        assert.ok(creates.has(join(project, `out${i}`)), `child ${i}'s write is missing`);
+      }
+      assert.ok(
+        learned.observed.files.get("exec")?.has("/usr/bin/cat") || learned.observed.files.get("exec")?.has("/bin/cat"),
+        "no exec of cat",
+      );
+      assert.deepEqual(learned.policy.fs?.read, [data], "20 siblings read: one rule for their directory");
+    },
+  );
 
   test("the base policy's denials are reported and never learned", { timeout: 60_000 }, async () => {
     const learned: LearnResult = await denials();
