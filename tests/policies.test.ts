@@ -55,9 +55,10 @@ describe("presets", () => {
       const policy = await resolvePolicy(name, { cwd: project, env });
       assert.deepEqual(policy.files, ["policies/base.json", `policies/${name}.json`]);
       assert.ok(policy.fs.write.includes(project), `${name} does not write the project`);
-      for (const p of [...policy.fs.write, ...policy.fs.read]) {
-        assert.ok(p === project || p.startsWith(home + "/"), `${name}: ${p} is neither the project nor under HOME`);
-      }
+      // Nothing a sandboxed command writes is used outside the sandbox or by another project.
+      const own = policy.variables.PROJECT_CACHE;
+      for (const p of policy.fs.write) assert.ok(p === project || p.startsWith(own + "/"), `${name} writes ${p}`);
+      for (const p of policy.fs.read) assert.ok(p.startsWith(home + "/"), `${name} reads ${p}`);
       assert.ok(typeof policy.network === "object" && policy.network.allow.length > 0, `${name} reaches no registry`);
       assert.ok(policy.seccomp?.baseline, `${name} lost the baseline`);
       assert.ok(policy.env.pass.includes("PATH"));
@@ -69,23 +70,32 @@ describe("presets", () => {
     });
   }
 
-  test("npm: its cache is ~/.npm and registry.npmjs.org is the only host", async () => {
+  test("npm: a cache of the project's own, not ~/.npm; registry.npmjs.org is the only host", async () => {
     const policy = await resolvePolicy("npm", { cwd: project, env });
-    assert.ok(policy.fs.write.includes(join(home, ".npm")));
-    assert.equal(policy.env.set.npm_config_cache, join(home, ".npm"));
+    const own = join(home, ".cache", "stockade", "projects");
+    assert.ok(policy.variables.PROJECT_CACHE.startsWith(own + "/project-"), policy.variables.PROJECT_CACHE);
+    assert.equal(policy.env.set.npm_config_cache, join(policy.variables.PROJECT_CACHE, "npm"));
+    assert.ok(![...policy.fs.read, ...policy.fs.write].some((p) => p.startsWith(join(home, ".npm"))));
     assert.deepEqual(policy.network, { allow: ["registry.npmjs.org"], deny: [] });
   });
 
-  test("cargo: credentials hidden, config and binaries not writable", async () => {
+  test("two projects get two caches", async () => {
+    const other = join(root, "other", "project");
+    mkdirSync(other, { recursive: true });
+    const a = await resolvePolicy("cargo", { cwd: project, env });
+    const b = await resolvePolicy("cargo", { cwd: other, env });
+    assert.notEqual(a.variables.PROJECT_CACHE, b.variables.PROJECT_CACHE);
+  });
+
+  test("cargo: a CARGO_HOME of its own; of ~/.cargo only bin/ is visible, read-only", async () => {
     const policy = await resolvePolicy("cargo", { cwd: project, env });
-    assert.ok(policy.fs.hide.includes(join(home, ".cargo/credentials.toml")));
-    assert.ok(!policy.fs.write.includes(join(home, ".cargo")), "the whole ~/.cargo (config.toml, bin/) would be writable");
-    assert.ok(policy.fs.write.includes(join(home, ".cargo/registry")));
+    assert.equal(policy.env.set.CARGO_HOME, join(policy.variables.PROJECT_CACHE, "cargo"));
+    assert.deepEqual(policy.fs.read.filter((p) => p.startsWith(join(home, ".cargo"))), [join(home, ".cargo/bin")]);
   });
 
   test("XDG_CACHE_HOME moves ${CACHE}", async () => {
     const policy = await resolvePolicy("pip", { cwd: project, env: { ...env, XDG_CACHE_HOME: join(root, "xdg") } });
-    assert.equal(policy.env.set.PIP_CACHE_DIR, join(root, "xdg", "pip"));
+    assert.ok(policy.env.set.PIP_CACHE_DIR.startsWith(join(root, "xdg", "stockade", "projects") + "/"));
   });
 
   test("the committed JSON Schema is the one generated from the valibot schema (npm run schema)", () => {
@@ -150,8 +160,9 @@ describe("policy files", () => {
 
   test("loadPolicy creates missing writable directories under HOME, and refuses missing ones elsewhere", async () => {
     const options = await loadPolicy("npm", { cwd: project, env });
-    assert.ok(existsSync(join(home, ".npm")));
-    assert.deepEqual(mergeRunOptions(options, { write: ["/x"] }).write, [project, join(home, ".npm"), "/x"]);
+    const cache = (await resolvePolicy("npm", { cwd: project, env })).env.set.npm_config_cache;
+    assert.ok(existsSync(cache));
+    assert.deepEqual(mergeRunOptions(options, { write: ["/x"] }).write, [project, cache, "/x"]);
     const msgs = await issues(loadPolicy(file("elsewhere.json", { fs: { write: ["/nonexistent-stockade-dir"] } }), { env }));
     assert.match(msgs[0], /elsewhere\.json: fs\.write: "\/nonexistent-stockade-dir" does not exist/);
   });

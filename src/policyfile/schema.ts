@@ -14,7 +14,7 @@ const Path = v.pipe(
   v.minLength(1, "must not be empty"),
   noNul,
   v.description(
-    "A path; may start with ${PROJECT}, ${HOME}, ${CACHE}, ${CONFIG}, ${DATA} or ${STATE}; relative paths are under ${PROJECT}",
+    "A path; may use ${PROJECT}, ${PROJECT_CACHE}, ${HOME}, ${CACHE}, ${CONFIG}, ${DATA}, ${STATE}; relative paths are under ${PROJECT}",
   ),
 );
 const Paths = (description: string) => v.optional(v.pipe(v.array(Path), v.description(description)));

@@ -3,15 +3,16 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import { homedir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { basename, isAbsolute, join, resolve } from "node:path";
 import process from "node:process";
 
 /** The values of the variables a policy file may use. */
 export type Variables = Readonly<Record<VariableName, string>>;
 
 /** Every variable a policy file may use. */
-export const VARIABLE_NAMES = ["PROJECT", "HOME", "CACHE", "CONFIG", "DATA", "STATE"] as const;
+export const VARIABLE_NAMES = ["PROJECT", "PROJECT_CACHE", "HOME", "CACHE", "CONFIG", "DATA", "STATE"] as const;
 /** One variable's name. */
 export type VariableName = typeof VARIABLE_NAMES[number];
 
@@ -27,16 +28,31 @@ export function callerHome(env: Record<string, string | undefined> = process.env
 }
 
 /**
- * The variables for a run in `project`: `${PROJECT}` the working directory, `${HOME}` the caller's
- * home, `${CACHE}`/`${CONFIG}`/`${DATA}`/`${STATE}` the XDG directories (`~/.cache`, `~/.config`,
+ * The caches of sandboxed runs in `project`: `CACHE/stockade/projects/NAME-HASH`, one per project
+ * directory, used by no tool outside the sandbox and by no other project. A command that poisons
+ * a cache (a packument, a crate's sources, a build output) reaches only later sandboxed runs of the
+ * same project, whose files it could change anyway.
+ */
+function projectCache(cache: string, project: string): string {
+  const name = basename(project).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 40) || "root";
+  const hash = createHash("sha256").update(project).digest("hex").slice(0, 12);
+  return join(cache, "stockade", "projects", `${name}-${hash}`);
+}
+
+/**
+ * The variables for a run in `project`: `${PROJECT}` the working directory, `${PROJECT_CACHE}`
+ * the sandbox's own caches for that project, `${HOME}` the caller's home,
+ * `${CACHE}`/`${CONFIG}`/`${DATA}`/`${STATE}` the XDG directories (`~/.cache`, `~/.config`,
  * `~/.local/share`, `~/.local/state` unless `XDG_*_HOME` says otherwise).
  */
 export function variables(project: string, env: Record<string, string | undefined> = process.env): Variables {
   const home = callerHome(env);
+  const cache = xdg(env, "XDG_CACHE_HOME", home, ".cache");
   return {
     PROJECT: resolve(project),
+    PROJECT_CACHE: projectCache(cache, resolve(project)),
     HOME: home,
-    CACHE: xdg(env, "XDG_CACHE_HOME", home, ".cache"),
+    CACHE: cache,
     CONFIG: xdg(env, "XDG_CONFIG_HOME", home, ".config"),
     DATA: xdg(env, "XDG_DATA_HOME", home, ".local/share"),
     STATE: xdg(env, "XDG_STATE_HOME", home, ".local/state"),
