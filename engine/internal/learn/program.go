@@ -19,6 +19,7 @@ const (
 	retLog        = 0x7ffc0000
 	retUserNotif  = 0x7fc00000
 	retErrno      = 0x00050000
+	retTrace      = 0x7ff00000
 	maxProgram    = 4096 // BPF_MAXINSNS
 )
 

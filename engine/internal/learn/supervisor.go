@@ -109,7 +109,13 @@ func (s *Supervisor) handle(listener int, n *notif) {
 		errno := v.Ret & retDataMask
 		s.denied(nr, arch, "errno", errno)
 		fail(listener, n.ID, errno)
-	default: // KILL_PROCESS, KILL_THREAD, TRAP, TRACE: the base would not have let it live
+	case retTrace: // no tracer attached: the kernel answers ENOSYS
+		s.denied(nr, arch, "errno", uint32(unix.ENOSYS))
+		fail(listener, n.ID, uint32(unix.ENOSYS))
+	default:
+		// KILL_PROCESS, KILL_THREAD, TRAP: the base would not have let the call run. A supervisor
+		// cannot kill one thread or forge TRAP's siginfo, so the whole process is killed: stricter,
+		// never weaker.
 		s.denied(nr, arch, "kill", 0)
 		_ = unix.Kill(int(n.Pid), unix.SIGKILL)
 		fail(listener, n.ID, uint32(unix.EPERM))
