@@ -17,6 +17,7 @@ import { run } from "../../src/run.ts";
 import {
   aim,
   assertBashrcKept,
+  assertCacheKept,
   assertControlSucceeded,
   assertDenied,
   assertNetworkRefused,
@@ -36,15 +37,18 @@ const skip: string | false = engineSkip || toolMissing(["/usr/bin/cargo", "--ver
 if (skip && !engineSkip) process.stderr.write(`Skipping the cargo ecosystem proof: ${skip}\n`);
 after(cleanupScenes);
 
+/** An extracted crate in the host's registry; later builds outside compile (and run the build.rs of) it as is. */
+const CACHED_FILE = ".cargo/registry/src/index.crates.io-6f17d22bba15001f/cached-dep-1.0.0/src/lib.rs";
+
 const build = attempt(async () => {
-  const s = await scene("cargo");
+  const s = await scene("cargo", CACHED_FILE);
   aim(s, s.project);
   const result = await run(["cargo", "build", "--offline"], { ...await presetFor("cargo", s), timeout: 120_000 });
   return { s, result };
 });
 
 const control = attempt(async () => {
-  const s = await scene("cargo");
+  const s = await scene("cargo", CACHED_FILE);
   aim(s, s.project);
   // The build script alone, compiled and run on the host the way cargo runs it.
   const probe = join(s.project, "build-probe");
@@ -82,8 +86,14 @@ describe("cargo build, offline, with the cargo policy and a malicious build.rs",
     assertNetworkRefused(result, s);
   });
 
+  test("build.rs cannot write the host's cargo registry (~/.cargo/registry)", { skip, timeout: 150_000 }, async () => {
+    const { s, result } = await build();
+    assertDenied(result, "cache-write");
+    assertCacheKept(s);
+  });
+
   test("control: the same build script succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
     const { s, result } = await control();
-    assertControlSucceeded(result, s);
+    assertControlSucceeded(result, s, ["cache-write"]);
   });
 });

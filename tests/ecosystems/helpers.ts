@@ -17,7 +17,10 @@ import type { RunOptions, RunResult } from "../../src/run.ts";
 
 export { attempt, skip } from "../sandbox/helpers.ts";
 
-/** Every attempt a malicious step makes, in the order it makes them (the last two: npm only). */
+/**
+ * Every attempt a malicious step makes, in the order it makes them. `cache-write`: pip and cargo;
+ * `npx-plant` and `cache-poison`: npm.
+ */
 export const ATTEMPTS = [
   "ssh-read",
   "bashrc-write",
@@ -25,6 +28,7 @@ export const ATTEMPTS = [
   "net-loopback",
   "net-name",
   "net-proxy",
+  "cache-write",
   "npx-plant",
   "cache-poison",
 ] as const;
@@ -62,7 +66,12 @@ export interface Scene {
   arrivals(): number;
   /** The listener's port (`net-loopback` aims at it). */
   port: number;
+  /** A file in the host's own cache of the tool that a later run outside uses (`cache-write`), or "". */
+  cacheFile: string;
 }
+
+/** What the scene's cached file holds before the run. */
+export const CACHED_TEXT = "a file from the host's own cache\n";
 
 const roots: string[] = [];
 const servers: Server[] = [];
@@ -88,10 +97,11 @@ function listen(): Promise<{ port: number; arrivals: () => number }> {
 
 /**
  * Builds a scene: a fake HOME, the fixture directory `tests/fixtures/ecosystems/<fixture>` copied
- * into a fresh git project, and a host listener. The tool's caches are not made here: `loadPolicy`
- * creates the writable directories its preset names.
+ * into a fresh git project, and a host listener. `cachedFile` (relative to HOME) is a file of the
+ * tool's default cache that the host's later runs use, made with CACHED_TEXT. The tool's other
+ * directories are not made here: `loadPolicy` creates the writable ones its preset names.
  */
-export async function scene(fixture: string): Promise<Scene> {
+export async function scene(fixture: string, cachedFile = ""): Promise<Scene> {
   const root = mkdtempSync(join(SCENE_BASE, `stockade-${fixture}-`));
   roots.push(root);
   chmodSync(root, 0o755);
@@ -104,10 +114,15 @@ export async function scene(fixture: string): Promise<Scene> {
     mode: 0o600,
   });
   writeFileSync(join(home, ".bashrc"), bashrc);
+  const cacheFile = cachedFile && join(home, cachedFile);
+  if (cacheFile) {
+    mkdirSync(dirname(cacheFile), { recursive: true });
+    writeFileSync(cacheFile, CACHED_TEXT);
+  }
   cpSync(new URL(`../fixtures/ecosystems/${fixture}`, import.meta.url).pathname, project, { recursive: true });
   execFileSync("git", ["init", "-q", project], { stdio: "pipe" });
   const { port, arrivals } = await listen();
-  return { home, project, secret, bashrc, hook: join(project, ".git/hooks/pre-commit"), arrivals, port };
+  return { home, project, secret, bashrc, hook: join(project, ".git/hooks/pre-commit"), arrivals, port, cacheFile };
 }
 
 /**
@@ -129,6 +144,7 @@ export function aim(s: Scene, dir: string): void {
     host: FOREIGN_HOST,
     "npx-spec": NPX_SPEC,
     "poison-spec": POISON_SPEC,
+    "cache-file": s.cacheFile,
   };
   writeFileSync(join(dir, "escape-targets"), Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(""));
 }
@@ -171,6 +187,11 @@ export function assertSecretKept(result: RunResult, s: Scene): void {
 /** Asserts that the host's `.bashrc` is unchanged. */
 export function assertBashrcKept(s: Scene): void {
   assert.equal(readFileSync(join(s.home, ".bashrc"), "utf8"), s.bashrc, "The host's .bashrc changed");
+}
+
+/** Asserts that the file in the host's own cache is unchanged. */
+export function assertCacheKept(s: Scene): void {
+  assert.equal(readFileSync(s.cacheFile, "utf8"), CACHED_TEXT, `${s.cacheFile} in the host's cache changed`);
 }
 
 /** Asserts that no `pre-commit` hook exists on the host (git init makes only `*.sample` files). */

@@ -19,6 +19,7 @@ import { run } from "../../src/run.ts";
 import {
   aim,
   assertBashrcKept,
+  assertCacheKept,
   assertControlSucceeded,
   assertDenied,
   assertNetworkRefused,
@@ -53,8 +54,11 @@ function buildWheel(s: Scene): string {
   return wheels;
 }
 
+/** A wheel pip built and cached on the host; a later install outside reuses it without a check. */
+const CACHED_FILE = ".cache/pip/wheels/5e/2a/stockade_cached-1.0.0-py3-none-any.whl";
+
 const install = attempt(async () => {
-  const s = await scene("pip");
+  const s = await scene("pip", CACHED_FILE);
   aim(s, join(s.project, "evil"));
   const wheels = buildWheel(s);
   // -v: pip shows setup.py's output (the attack's lines) instead of swallowing it.
@@ -79,7 +83,7 @@ const install = attempt(async () => {
 });
 
 const control = attempt(async () => {
-  const s = await scene("pip");
+  const s = await scene("pip", CACHED_FILE);
   aim(s, join(s.project, "evil"));
   // `setup.py --version` runs the module (and so the attack) and builds nothing.
   return { s, result: await hostRun([PYTHON, "setup.py", "--version"], join(s.project, "evil")) };
@@ -115,8 +119,14 @@ describe("pip install, offline, with the pip policy and a malicious setup.py", (
     assertNetworkRefused(result, s);
   });
 
+  test("setup.py cannot write the host's pip cache (~/.cache/pip)", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "cache-write");
+    assertCacheKept(s);
+  });
+
   test("control: the same setup.py succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
     const { s, result } = await control();
-    assertControlSucceeded(result, s);
+    assertControlSucceeded(result, s, ["cache-write"]);
   });
 });
