@@ -113,7 +113,11 @@ export async function learn(command: readonly string[], options: LearnOptions = 
   }
   const result = await run(command, observeRun);
   if (!result.events.some((e) => e.type === "started")) {
-    throw new StockadeError("ENGINE_FAILED", "The command did not start under observation", "see result events");
+    throw new StockadeError(
+      "ENGINE_FAILED",
+      `The command "${command[0]}" never started under observation, so nothing was learned`,
+      "run it with `stockade run` to see why",
+    );
   }
   const observed = await observe(result.events, hosts);
   const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => resolve(project, p));
