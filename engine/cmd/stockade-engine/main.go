@@ -22,12 +22,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	arg := func() string {
-		if len(os.Args) < 3 {
-			os.Exit(125)
-		}
-		return os.Args[2]
-	}
 	switch os.Args[1] {
 	case "run":
 		if len(os.Args) == 4 && os.Args[2] == "--frame" {
@@ -46,7 +40,7 @@ func main() {
 	case "--version", "version":
 		fmt.Println("stockade-engine", version)
 	case "__init": // hidden: PID 1 of the sandbox
-		sandbox.Init(arg())
+		sandbox.Init()
 	case "__exec": // hidden: the last stage before the target
 		sandbox.Exec()
 	case "__probe-userns": // hidden: probe's check inside fresh namespaces

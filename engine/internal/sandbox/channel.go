@@ -16,7 +16,7 @@ import (
 // message is what the inner stages tell the outer engine over a SOCK_SEQPACKET socketpair (init)
 // or a pipe (exec stage), one JSON object per message, file descriptors attached with SCM_RIGHTS.
 type message struct {
-	Type string `json:"type"` // "error", "placeholders", "listener", "spawned", "started", "exit"; "ack" inwards
+	Type string `json:"type"` // "error", "placeholders", "listener", "spawned", "started", "exit"; "frame", "ack" inwards
 	// error
 	Step    string `json:"step,omitempty"`
 	Message string `json:"message,omitempty"`
@@ -27,6 +27,8 @@ type message struct {
 	NoUserns bool `json:"noUserns,omitempty"`
 	// placeholders
 	Paths []string `json:"paths,omitempty"`
+	// frame: PID 1's arguments (initArgs); the frame's memfd and the cgroup.procs file are attached
+	Args json.RawMessage `json:"args,omitempty"`
 	// learn: one event line from the learn supervisor, written out as it is
 	Event json.RawMessage `json:"event,omitempty"`
 	// listener
@@ -95,18 +97,7 @@ func (r *receiver) receive() (m message, fds []int, ok bool, err error) {
 	if err != nil || (n == 0 && oobn == 0) {
 		return m, nil, false, nil
 	}
-	if oobn > 0 {
-		if cmsgs, perr := unix.ParseSocketControlMessage(r.oob[:oobn]); perr == nil {
-			for _, c := range cmsgs {
-				if got, rerr := unix.ParseUnixRights(&c); rerr == nil {
-					for _, fd := range got {
-						unix.CloseOnExec(fd)
-					}
-					fds = append(fds, got...)
-				}
-			}
-		}
-	}
+	fds = rights(r.oob[:oobn]) // close-on-exec: Go's ReadMsgUnix asks for MSG_CMSG_CLOEXEC
 	if err := json.Unmarshal(r.buf[:n], &m); err != nil {
 		return m, fds, false, fmt.Errorf("bad message from the sandbox: %w", err)
 	}
@@ -115,31 +106,55 @@ func (r *receiver) receive() (m message, fds []int, ok bool, err error) {
 
 func (r *receiver) Close() error { return r.conn.Close() }
 
+// rights returns the descriptors attached to a message.
+func rights(oob []byte) (fds []int) {
+	cmsgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return nil
+	}
+	for _, c := range cmsgs {
+		if got, err := unix.ParseUnixRights(&c); err == nil {
+			fds = append(fds, got...)
+		}
+	}
+	return fds
+}
+
 // send writes one message without descriptors.
-func (r *receiver) send(m message) error {
+func (r *receiver) send(m message) error { return r.sendFds(m) }
+
+// sendFds writes one message with descriptors.
+func (r *receiver) sendFds(m message, fds ...int) error {
 	data, err := json.Marshal(m)
 	if err != nil {
 		return err
 	}
-	_, err = r.conn.Write(data)
+	var oob []byte
+	if len(fds) > 0 {
+		oob = unix.UnixRights(fds...)
+	}
+	_, _, err = r.conn.WriteMsgUnix(data, oob, nil)
 	return err
 }
 
-// receive reads one message on a blocking socket (PID 1's side); ok is false at the end.
+// receive reads one message and its descriptors (close-on-exec) on a blocking socket (PID 1's
+// side); ok is false at the end.
 func receive(fd int) (m message, fds []int, ok bool, err error) {
 	buf := make([]byte, 4<<10)
+	oob := make([]byte, unix.CmsgSpace(4*4))
 	for {
-		n, _, _, _, rerr := unix.Recvmsg(fd, buf, nil, 0)
+		n, oobn, _, _, rerr := unix.Recvmsg(fd, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if rerr == unix.EINTR {
 			continue
 		}
-		if rerr != nil || n == 0 {
+		if rerr != nil || (n == 0 && oobn == 0) {
 			return m, nil, false, rerr
 		}
+		fds = rights(oob[:oobn])
 		if err := json.Unmarshal(buf[:n], &m); err != nil {
-			return m, nil, false, err
+			return m, fds, false, err
 		}
-		return m, nil, true, nil
+		return m, fds, true, nil
 	}
 }
 

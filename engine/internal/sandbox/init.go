@@ -15,7 +15,7 @@ import (
 	"stockade/engine/internal/step"
 )
 
-// initArgs is what PID 1 learns from the outer engine (one JSON argument).
+// initArgs is what PID 1 learns from the outer engine, with its frame (sendFrame).
 type initArgs struct {
 	Exec       execArgs `json:"exec"`       // passed on to the exec stage
 	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
@@ -31,7 +31,7 @@ const (
 
 // Init is PID 1 of the sandbox's namespaces: it builds the view and the network, starts the exec
 // stage, then reaps every process until the target ends, and reports how it ended.
-func Init(rawArgs string) {
+func Init() {
 	status := initStatusFd
 	// Only what PID 1 names reaches the exec stage.
 	_ = unix.CloseRange(initFrameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
@@ -45,9 +45,10 @@ func Init(rawArgs string) {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		fail(step.Fail("init", "PR_SET_DUMPABLE", err), false)
 	}
-	var a initArgs
-	if err := json.Unmarshal([]byte(rawArgs), &a); err != nil {
-		fail(step.Fail("init", "arguments", err), false)
+	// Started before the outer engine read its frame: wait for it (start.go).
+	a, err := receiveFrame(status)
+	if err != nil {
+		fail(err, false)
 	}
 	frameFd, err := unix.Dup(initFrameFd) // kept for the exec stage; the original is closed by readFrameFd
 	if err != nil {
@@ -66,7 +67,7 @@ func Init(rawArgs string) {
 		}
 		a.learnFd = sup.StageEnd()
 	}
-	target, err := containInit(c, &a, frameFd, status)
+	target, err := containInit(c, a, frameFd, status)
 	if err != nil {
 		var se *step.Error
 		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")

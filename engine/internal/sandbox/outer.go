@@ -43,6 +43,7 @@ type outer struct {
 	abi      int
 	rules    *netproxy.Rules
 	cg       *cgroup.Plan
+	early    *initProc // PID 1 started before the frame was read; nil once taken or discarded
 	timedOut bool
 	mu       sync.Mutex
 }
@@ -64,7 +65,13 @@ func Run() int {
 		}
 	}
 	o := &outer{ev: events.Open(eventsFd)}
+	// PID 1 starts now, in parallel with reading the frame (see initProc). Without user
+	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
+	o.early, _ = startInit(true, true)
 	code, err := o.run()
+	if o.early != nil {
+		o.early.discard()
+	}
 	if err != nil {
 		return o.fail(err)
 	}
@@ -87,6 +94,12 @@ func (o *outer) run() (int, error) {
 		return 0, err
 	}
 	c := o.cfg
+	if c.Network.Mode != "allowlist" {
+		// Only the proxy works in parallel; otherwise the engine waits on one thing at a time,
+		// and a second P only adds threads to start, wake and tear down (≈70 context switches
+		// of ≈240 per run).
+		runtime.GOMAXPROCS(1)
+	}
 	if c.Process.DieWithParent {
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 			return 0, step.Fail("die with parent", "PR_SET_PDEATHSIG", err)
@@ -186,35 +199,28 @@ func (e *noUsernsError) Error() string { return e.err.Error() }
 // runNamespaced starts PID 1 in new namespaces and supervises it.
 func (o *outer) runNamespaced(memfd int) (int, error) {
 	c := o.cfg
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return 0, step.Fail("init", "socketpair", err)
+	p := o.early
+	o.early = nil
+	if p != nil && !p.fits(c) {
+		p.discard()
+		p = nil
 	}
-	status, err := newReceiver(pair[0])
-	if err != nil {
-		unix.Close(pair[1])
-		return 0, step.Fail("init", "status channel", err)
-	}
-	defer status.Close()
-	child := os.NewFile(uintptr(pair[1]), "status")
-	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}}
-	args.CgroupFile = o.cg.ProcsFile != nil
-	raw, _ := json.Marshal(args)
-	attr := userns.SysProcAttr(c.Network.Mode != "host", c.Process.NewSession)
-	files := []uintptr{0, 1, 2, uintptr(memfd), child.Fd()}
-	if o.cg.ProcsFile != nil {
-		files = append(files, o.cg.ProcsFile.Fd())
-	}
-	// syscall.ForkExec, not os/exec: os.StartProcess first forks a throwaway child to probe for
-	// pidfd support, which costs as much as a namespace.
-	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__init", string(raw)},
-		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: attr})
-	child.Close()
-	if err != nil {
-		if userns.Unavailable(err) {
-			return 0, &noUsernsError{err}
+	if p == nil {
+		var err error
+		if p, err = startInit(c.Network.Mode != "host", c.Process.NewSession); err != nil {
+			return 0, err
 		}
-		return 0, step.Fail("init", "start", err)
+	}
+	status, pid := p.status, p.pid
+	defer status.Close()
+	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}}
+	cgroupFd := -1
+	if o.cg.ProcsFile != nil {
+		args.CgroupFile, cgroupFd = true, int(o.cg.ProcsFile.Fd())
+	}
+	if err := p.sendFrame(memfd, cgroupFd, &args); err != nil {
+		p.discard()
+		return 0, step.Fail("init", "hand over the frame", err)
 	}
 	signals := newTargetSignals(pid)
 	stop := o.supervise(signals)

@@ -1,0 +1,125 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"fmt"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/config"
+	"stockade/engine/internal/step"
+	"stockade/engine/internal/userns"
+)
+
+// initProc is PID 1 in its new namespaces, started before the engine has read its frame: it
+// waits on its status socket for the frame, the cgroup.procs file and its arguments (sendFrame),
+// and does nothing before. So the engine starts it first, for the namespaces a run asks for by
+// default (a new network namespace and session), and its clone and Go start-up overlap the
+// engine's own reading and checking of the frame; a frame that asks for other namespaces gets a
+// new PID 1 and this one is discarded. Each PID 1 serves one frame: nothing is shared between runs.
+type initProc struct {
+	pid        int
+	status     *receiver
+	newNet     bool
+	newSession bool
+}
+
+// startInit starts PID 1 in new namespaces (see userns.SysProcAttr).
+func startInit(newNet, newSession bool) (*initProc, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, step.Fail("init", "socketpair", err)
+	}
+	status, err := newReceiver(pair[0])
+	if err != nil {
+		unix.Close(pair[1])
+		return nil, step.Fail("init", "status channel", err)
+	}
+	// Fd 3 stays closed until the frame comes; the status socket is fd 4 (initStatusFd).
+	files := []uintptr{0, 1, 2, ^uintptr(0), uintptr(pair[1])}
+	// syscall.ForkExec, not os/exec: os.StartProcess first forks a throwaway child to probe for
+	// pidfd support, which costs as much as a namespace.
+	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__init"},
+		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: userns.SysProcAttr(newNet, newSession)})
+	unix.Close(pair[1])
+	if err != nil {
+		status.Close()
+		if userns.Unavailable(err) {
+			return nil, &noUsernsError{err}
+		}
+		return nil, step.Fail("init", "start", err)
+	}
+	return &initProc{pid: pid, status: status, newNet: newNet, newSession: newSession}, nil
+}
+
+// fits reports whether p's namespaces and session are the ones c asks for.
+func (p *initProc) fits(c *config.ExecConfig) bool {
+	return p.newNet == (c.Network.Mode != "host") && p.newSession == c.Process.NewSession
+}
+
+// discard ends a PID 1 that never got a frame (it ran nothing) and reaps it.
+func (p *initProc) discard() {
+	_ = unix.Kill(p.pid, unix.SIGKILL)
+	wait(p.pid)
+	p.status.Close()
+}
+
+// sendFrame hands PID 1 the frame's memfd (its fd 3), the cgroup.procs file when there is one
+// (its fd 5) and its arguments.
+func (p *initProc) sendFrame(memfd, cgroupFd int, args *initArgs) error {
+	raw, err := json.Marshal(args)
+	if err != nil {
+		return err
+	}
+	fds := []int{memfd}
+	if cgroupFd >= 0 {
+		fds = append(fds, cgroupFd)
+	}
+	return p.status.sendFds(message{Type: "frame", Args: raw}, fds...)
+}
+
+// receiveFrame is PID 1's side of sendFrame: it waits for the frame, puts the memfd on
+// initFrameFd and the cgroup.procs file on initCgroupFd, and returns the arguments.
+func receiveFrame(status int) (*initArgs, error) {
+	m, fds, ok, err := receive(status)
+	if err == nil && (!ok || m.Type != "frame") {
+		err = fmt.Errorf("got %q instead", m.Type)
+	}
+	if err == nil && (len(fds) < 1 || len(fds) > 2) {
+		err = fmt.Errorf("%d descriptors instead of 1 or 2", len(fds))
+	}
+	if err != nil {
+		return nil, step.Fail("init", "receive the frame", err)
+	}
+	var a initArgs
+	if err := json.Unmarshal(m.Args, &a); err != nil {
+		return nil, step.Fail("init", "arguments", err)
+	}
+	if a.CgroupFile != (len(fds) == 2) {
+		return nil, step.Failf("init", "arguments", "cgroupFile is %v with %d descriptors", a.CgroupFile, len(fds))
+	}
+	if err := placeFds(fds, []int{initFrameFd, initCgroupFd}); err != nil {
+		return nil, step.Fail("init", "receive the frame", err)
+	}
+	return &a, nil
+}
+
+// placeFds moves fds[i] to the number want[i] (close-on-exec), whatever numbers they arrived on.
+func placeFds(fds, want []int) error {
+	moved := make([]int, len(fds))
+	for i, fd := range fds { // first out of the way of every wanted number
+		var err error
+		if moved[i], err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 10); err != nil {
+			return err
+		}
+		unix.Close(fd)
+	}
+	for i, fd := range moved {
+		if err := unix.Dup3(fd, want[i], unix.O_CLOEXEC); err != nil {
+			return err
+		}
+		unix.Close(fd)
+	}
+	return nil
+}
