@@ -22,6 +22,7 @@ import { toConfigIssues } from "../engine/config.ts";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { seccompArches } from "../policy.ts";
 import { type PolicyFile, PolicyFileSchema } from "./schema.ts";
+import { DURATION_HINT, durationValue, SIZE_HINT, sizeValue } from "./units.ts";
 import { expand, expandPath, type Variables, variables } from "./vars.ts";
 
 /** The preset every policy extends unless it says otherwise. */
@@ -149,6 +150,16 @@ async function readLevel(path: string, vars: Variables): Promise<{ level: Level;
     if ("error" in r) issues.push({ path: `env.set.${name}`, message: r.error });
     else set[name] = r.value;
   }
+  for (const key of ["memory", "fileSize", "tmpSize"] as const) {
+    const value = policy.limits?.[key];
+    if (value !== undefined && sizeValue(value, key === "tmpSize") === undefined) {
+      issues.push({ path: `limits.${key}`, message: `Invalid size "${value}"; ${SIZE_HINT}` });
+    }
+  }
+  const timeout = policy.limits?.timeout;
+  if (timeout !== undefined && durationValue(timeout) === undefined) {
+    issues.push({ path: "limits.timeout", message: `Invalid duration "${timeout}"; ${DURATION_HINT}` });
+  }
   if (issues.length) fail(file, issues);
   const level: Level = { file, policy: { ...policy, ...(fs && { fs }), ...(policy.env && { env: { ...policy.env, set } }) } };
   const seccomp = policy.seccomp;
@@ -175,7 +186,7 @@ async function linearise(
   vars: Variables,
   presets: readonly string[],
   stack: string[],
-  done: Map<string, Level>,
+  done: Set<string>,
   out: Level[],
 ): Promise<void> {
   if (done.has(path)) return;
@@ -192,7 +203,7 @@ async function linearise(
     }
     await linearise(parent, vars, presets, [...stack, path], done, out);
   }
-  done.set(path, level);
+  done.add(path);
   out.push(level);
 }
 
@@ -273,7 +284,7 @@ export async function resolvePolicy(nameOrPath: string, options: LoadOptions = {
   const presets = await presetNames();
   const start = locate(nameOrPath, process.cwd(), "policy", "name", presets);
   const levels: Level[] = [];
-  await linearise(start, vars, presets, [], new Map(), levels);
+  await linearise(start, vars, presets, [], new Set(), levels);
   await checkKafel(levels);
   return merge(levels, vars, callerEnv);
 }

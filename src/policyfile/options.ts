@@ -9,19 +9,10 @@ import process from "node:process";
 import { ConfigError } from "../errors.ts";
 import { parseRunOptions, type RunOptions } from "../policy.ts";
 import { type LoadOptions, type ResolvedPolicy, resolvePolicy } from "./load.ts";
-import { DURATION_HINT, durationMs, SIZE_HINT, sizeBytes } from "./units.ts";
+import { durationValue, sizeValue } from "./units.ts";
 
 function under(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir + "/");
-}
-
-function size(field: string, value: number | string | undefined, zero = false): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === "number") return value;
-  if (zero && /^0+[kmg]?b?$/i.test(value.trim())) return 0;
-  const bytes = sizeBytes(value);
-  if (bytes === undefined) throw new ConfigError("policy", [{ path: `limits.${field}`, message: `Invalid size "${value}"; ${SIZE_HINT}` }]);
-  return bytes;
 }
 
 /**
@@ -50,19 +41,14 @@ export function toRunOptions(policy: ResolvedPolicy): RunOptions {
   }
   Object.assign(env, policy.env.set);
   if (Object.keys(env).length) options.env = env;
-  if (limits.memory !== undefined) options.memory = size("memory", limits.memory);
-  if (limits.fileSize !== undefined) options.fileSize = size("fileSize", limits.fileSize);
-  if (limits.tmpSize !== undefined) options.tmpSize = size("tmpSize", limits.tmpSize, true);
+  // The loader checked every size and duration of every file (`FILE: limits.memory: …`).
+  if (limits.memory !== undefined) options.memory = sizeValue(limits.memory);
+  if (limits.fileSize !== undefined) options.fileSize = sizeValue(limits.fileSize);
+  if (limits.tmpSize !== undefined) options.tmpSize = sizeValue(limits.tmpSize, true);
+  if (limits.timeout !== undefined) options.timeout = durationValue(limits.timeout);
   if (limits.pids !== undefined) options.pids = limits.pids;
   if (limits.cpuSeconds !== undefined) options.cpuSeconds = limits.cpuSeconds;
   if (limits.openFiles !== undefined) options.openFiles = limits.openFiles;
-  if (limits.timeout !== undefined) {
-    const ms = typeof limits.timeout === "number" ? limits.timeout * 1000 : durationMs(limits.timeout);
-    if (ms === undefined) {
-      throw new ConfigError("policy", [{ path: "limits.timeout", message: `Invalid duration "${limits.timeout}"; ${DURATION_HINT}` }]);
-    }
-    options.timeout = ms;
-  }
   if (policy.seccomp) options.seccomp = policy.seccomp.baseline ? { replace: policy.seccomp.text } : { extend: policy.seccomp.text };
   if (policy.unprotect.length) options.unprotect = policy.unprotect;
   return parseRunOptions(options);

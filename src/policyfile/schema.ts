@@ -25,10 +25,10 @@ const Host = v.pipe(
 );
 const Count = (description: string) =>
   v.optional(v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(1, "must be at least 1"), v.description(description)));
-const Size = (description: string) =>
+const Size = (description: string, min = 1) =>
   v.optional(v.pipe(
     v.union([
-      v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative")),
+      v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`)),
       v.pipe(v.string(), v.regex(/^[0-9]+[kmgKMG]?[bB]?$/, "must be bytes, optionally with k, m or g: 512m")),
     ], "must be bytes, optionally with k, m or g: 512m"),
     v.description(description),
@@ -79,7 +79,7 @@ export const PolicyFileSchema = v.strictObject({
     cpuSeconds: Count("CPU time limit in seconds"),
     fileSize: Size("Largest file the command may write: bytes or 512m, 2g"),
     openFiles: Count("Maximum number of open files"),
-    tmpSize: Size("Size of the private /tmp: bytes or 256m; 0 means no /tmp"),
+    tmpSize: Size("Size of the private /tmp: bytes or 256m; 0 means no /tmp", 0),
   })),
   seccomp: v.optional(v.pipe(
     v.union([

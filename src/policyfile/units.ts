@@ -26,3 +26,15 @@ export function durationMs(text: string): number | undefined {
   const ms = m ? Number(m[1]) * DURATION_UNITS[m[2] ?? ""] : NaN;
   return Number.isSafeInteger(ms) && ms >= 1 ? ms : undefined;
 }
+
+/** A policy file's size: a number of bytes, or text as `sizeBytes` reads it; 0 only where `zero` allows it. */
+export function sizeValue(value: number | string, zero = false): number | undefined {
+  if (typeof value === "number") return value >= (zero ? 0 : 1) ? value : undefined;
+  if (zero && /^0+[kmg]?b?$/i.test(value.trim())) return 0;
+  return sizeBytes(value);
+}
+
+/** A policy file's duration in milliseconds: a number of seconds, or text as `durationMs` reads it. */
+export function durationValue(value: number | string): number | undefined {
+  return typeof value === "number" ? (value >= 1 ? value * 1000 : undefined) : durationMs(value);
+}
