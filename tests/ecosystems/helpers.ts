@@ -145,6 +145,7 @@ export function aim(s: Scene, dir: string): void {
     "npx-spec": NPX_SPEC,
     "poison-spec": POISON_SPEC,
     "cache-file": s.cacheFile,
+    "npm-cache": join(s.home, ".npm"),
   };
   writeFileSync(join(dir, "escape-targets"), Object.entries(targets).map(([k, v]) => `${k}=${v}\n`).join(""));
 }
@@ -169,14 +170,6 @@ export function assertDenied(result: RunResult, name: AttemptName): void {
   const seen = outcomes(result).get(name) ?? [];
   assert.ok(seen.length > 0, `The attack never reported "${name}": it did not run\n${transcript(result)}`);
   for (const outcome of seen) assert.match(outcome, /^denied /, `"${name}" was not refused: ${outcome}\n${transcript(result)}`);
-}
-
-/**
- * Asserts that the attack ran `name`, whatever the outcome: for attempts judged only by their effect
- * on the host (a write into a sandbox-private copy of a cache is harmless).
- */
-export function assertAttempted(result: RunResult, name: AttemptName): void {
-  assert.ok(outcomes(result).has(name), `The attack never reported "${name}": it did not run\n${transcript(result)}`);
 }
 
 /** Asserts that the dummy key's text is nowhere in the run's output. */

@@ -16,7 +16,6 @@ import { run } from "../../src/run.ts";
 import { registryUnreachable } from "../helpers/registry.ts";
 import {
   aim,
-  assertAttempted,
   assertBashrcKept,
   assertControlSucceeded,
   assertDenied,
@@ -70,10 +69,10 @@ const npxDir = (home: string, spec: string) => join(home, ".npm/_npx", createHas
 const control = attempt(async () => {
   const s = await scene("npm");
   aim(s, s.project);
-  // As npm runs scripts: with npm_config_cache (here the control's own cache) and npm_execpath set.
+  // npm_execpath set as npm sets it for scripts (the attack finds npm's modules through it).
   const npmCli = realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
+  const result = await hostRun(["node", "escape.cjs"], s.project, { npm_execpath: npmCli });
   const cache = { npm_config_cache: join(s.home, ".npm") };
-  const result = await hostRun(["node", "escape.cjs"], s.project, { ...cache, npm_execpath: npmCli });
   // What the planted package does to the next `npx` outside: it runs (npx fetches the real
   // manifest, then finds the version "installed" in its cache).
   const npx = await hostRun(["npx", "--yes", NPX_SPEC, "--help"], s.home, cache);
@@ -112,13 +111,13 @@ describe("npm install with the npm policy and a malicious postinstall", () => {
 
   test("the postinstall script cannot plant a package that a later npx runs outside", { skip, timeout: 120_000 }, async () => {
     const { s, result } = await install();
-    assertAttempted(result, "npx-plant");
+    assertDenied(result, "npx-plant");
     assert.ok(!existsSync(join(npxDir(s.home, NPX_SPEC), "node_modules")), `${NPX_SPEC} was planted in the host's npx cache`);
   });
 
   test("the postinstall script cannot poison npm's cache for a later npm install outside", { skip, timeout: 120_000 }, async () => {
     const { result, later } = await install();
-    assertAttempted(result, "cache-poison");
+    assertDenied(result, "cache-poison");
     assert.equal(later.result.code, 0, later.result.stderrText);
     assert.ok(!later.poisoned, `A later npm install of ${POISON_SPEC} on the host took the poisoned cache:\n${later.result.stdoutText}`);
   });
