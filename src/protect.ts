@@ -31,10 +31,12 @@ interface Rule {
  */
 const RUN_LATER: readonly Rule[] = [
   // `.git` itself: a `.git` FILE points git at another directory (whose hooks would then run);
-  // an absent `.git` could be created whole, with hooks and a config. See gitDir() below.
+  // an absent `.git` could be created whole, with hooks and a config.
   { path: ".git", absent: "project" },
   { path: ".git/hooks", absent: "project" },
   { path: ".git/config" },
+  // Submodules' own git directories: their hooks and config run when git recurses into them.
+  { path: ".git/modules" },
   { path: ".gitmodules" },
   { path: ".husky" },
   { path: ".envrc" },
@@ -49,12 +51,25 @@ const RUN_LATER: readonly Rule[] = [
   { path: ".aider.conf.yml" },
 ];
 
+/**
+ * Credentials in the caller's home, hidden whenever a readable or writable directory holds the
+ * home: keys, cloud and registry tokens. An absent `.ssh` cannot be created in a writable home
+ * (an `ssh_config` ProxyCommand runs on the next ssh).
+ */
+const HOME_SECRETS: readonly Rule[] = [
+  { path: ".ssh", absent: "home" },
+  ...[".gnupg", ".aws", ".azure", ".config/gcloud", ".kube", ".docker", ".config/gh", ".netrc", ".git-credentials"].map((path) => ({
+    path,
+  })),
+  ...[".npmrc", ".pypirc", ".cargo/credentials.toml", ".cargo/credentials", ".gem/credentials"].map((path) => ({ path })),
+];
+
 /** The name of the `.env` protection: `.env` and `.env.*` hidden wherever the command can read. */
 const ENV_FILES = ".env";
 const ENV_FILE = /^\.env(\..+)?$/;
 
 /** Every name `unprotect` accepts. A name also covers the names under it (`.git` → `.git/hooks`). */
-export const PROTECTED_NAMES: readonly string[] = [...RUN_LATER.map((r) => r.path), ENV_FILES];
+export const PROTECTED_NAMES: readonly string[] = [...RUN_LATER.map((r) => r.path), ENV_FILES, ...HOME_SECRETS.map((r) => r.path)];
 
 /** What to add to the view for the protections. */
 export interface Protected {
@@ -114,6 +129,14 @@ export function protectedPaths(
         // Uncreatable where its parent is a real directory (`.git/hooks` only inside a `.git`).
         if (lstat(path.slice(0, path.lastIndexOf("/")) || "/")?.isDirectory()) hide.push(path);
       }
+    }
+  }
+  const homeWritable = args.write.some((w) => isUnder(home, w));
+  if (homeWritable || args.read.some((r) => isUnder(home, r))) {
+    for (const rule of HOME_SECRETS) {
+      if (off(rule.path)) continue;
+      const path = join(home, rule.path);
+      if (lstat(path) || (rule.absent === "home" && homeWritable)) hide.push(path);
     }
   }
   if (!off(ENV_FILES)) {

@@ -298,7 +298,13 @@ describe("protected paths in the ExecConfig", () => {
     try {
       const fs = toExecConfig(["true"], { cwd: project, write: [fakeHome] }).fs;
       assert.ok(fs.readOnly.includes(join(fakeHome, ".bashrc")));
-      for (const p of [".bash_profile", ".profile", ".zshrc", ".gitconfig"]) assert.ok(fs.hide.includes(join(fakeHome, p)), p);
+      for (const p of [".bash_profile", ".profile", ".zshrc", ".gitconfig", ".ssh"]) assert.ok(fs.hide.includes(join(fakeHome, p)), p);
+      // Reading a directory that holds the home hides its credentials; writing one elsewhere does not.
+      mkdirSync(join(fakeHome, ".aws"), { recursive: true });
+      const read = toExecConfig(["true"], { cwd: project, read: [root] }).fs;
+      assert.ok(read.hide.includes(join(fakeHome, ".aws")) && !read.hide.includes(join(fakeHome, ".ssh")));
+      assert.ok(!toExecConfig(["true"], { cwd: project, write: [project] }).fs.hide.includes(join(fakeHome, ".aws")));
+      assert.ok(!toExecConfig(["true"], { cwd: project, read: [root], unprotect: [".aws"] }).fs.hide.includes(join(fakeHome, ".aws")));
     } finally {
       process.env.HOME = saved;
     }

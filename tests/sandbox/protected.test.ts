@@ -112,7 +112,12 @@ out({"missing readOnly": res})`,
 
 // A writable home directory: its shell start-up files cannot be changed, nor created.
 const fakeHome = skip ? "" : tempDir("home");
-if (!skip) writeFileSync(join(fakeHome, ".bashrc"), "# rc\n");
+if (!skip) {
+  writeFileSync(join(fakeHome, ".bashrc"), "# rc\n");
+  mkdirSync(join(fakeHome, ".aws"));
+  writeFileSync(join(fakeHome, ".aws", "credentials"), SECRET);
+  writeFileSync(join(fakeHome, ".npmrc"), SECRET);
+}
 const inHome = attempt(() => {
   const saved = process.env.HOME;
   process.env.HOME = fakeHome; // the home protect.ts sees; run() reads it before its first await
@@ -120,9 +125,15 @@ const inHome = attempt(() => {
     return py(
       `${PY_PRELUDE}
 res = {}
-for name, mode in [(".bashrc", "a"), (".bash_profile", "w"), (".profile", "w"), (".zshrc", "w"), (".gitconfig", "w"), ("notes.txt", "w")]:
+for name, mode in [(".bashrc", "a"), (".bash_profile", "w"), (".profile", "w"), (".zshrc", "w"), (".gitconfig", "w"),
+                   (".ssh/config", "w"), ("notes.txt", "w"), (".aws/credentials", "r"), (".npmrc", "r")]:
+    path = ${JSON.stringify(fakeHome)} + "/" + name
     try:
-        with open(${JSON.stringify(fakeHome)} + "/" + name, mode) as f: f.write("pwned\\n")
+        if mode == "r":
+            with open(path) as f: res[name] = "read:" + f.read()
+            continue
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, mode) as f: f.write("pwned\\n")
         res[name] = "written"
     except OSError as e: res[name] = e.errno
 out(res)`,
@@ -202,13 +213,17 @@ describe("protected paths inside a writable project", () => {
     assert.ok(existsSync(join(unprotectedDir, ".git", "hooks", "pre-commit")));
   });
 
-  test("in a writable home, shell start-up files and git config cannot be changed or created", { skip }, async () => {
-    const res = report(await inHome());
-    refused(res, [".bashrc", ".bash_profile", ".profile", ".zshrc", ".gitconfig"]);
-    assert.equal(res["notes.txt"], "written");
-    assert.equal(readFileSync(join(fakeHome, ".bashrc"), "utf8"), "# rc\n");
-    for (const name of [".bash_profile", ".profile", ".zshrc", ".gitconfig"]) assert.ok(!existsSync(join(fakeHome, name)), name);
-  });
+  test(
+    "in a writable home, shell start-up files, git and ssh config cannot be changed or created, credentials not read",
+    { skip },
+    async () => {
+      const res = report(await inHome());
+      refused(res, [".bashrc", ".bash_profile", ".profile", ".zshrc", ".gitconfig", ".ssh/config", ".aws/credentials", ".npmrc"]);
+      assert.equal(res["notes.txt"], "written");
+      assert.equal(readFileSync(join(fakeHome, ".bashrc"), "utf8"), "# rc\n");
+      for (const name of [".bash_profile", ".profile", ".zshrc", ".gitconfig", ".ssh"]) assert.ok(!existsSync(join(fakeHome, name)), name);
+    },
+  );
 
   test("stockade run --policy FILE --unprotect NAME", { skip }, async () => {
     const hidden = await cliProtected();
