@@ -50,6 +50,10 @@ describe("presets", () => {
     for (const p of presets) assert.ok(p.description.length > 10, `${p.name} has no description`);
   });
 
+  test("every preset in policies/ resolves and gives valid run options", async () => {
+    for (const { name } of await listPresets()) toRunOptions(await resolvePolicy(name, { cwd: project, env }));
+  });
+
   for (const name of ECOSYSTEMS) {
     test(`${name} resolves on base: the project writable, registry hosts, the baseline seccomp policy`, async () => {
       const policy = await resolvePolicy(name, { cwd: project, env });
