@@ -56,7 +56,7 @@ const control = attempt(async () => {
   return { s, result: await hostRun([probe], s.project, { CARGO_MANIFEST_DIR: s.project }) };
 });
 
-describe("cargo build, offline, with the cargo policy and a malicious build.rs", () => {
+describe("cargo build, offline, with the cargo preset and a malicious build.rs", () => {
   test("builds the crate", { skip, timeout: 150_000 }, async () => {
     const { s, result } = await build();
     assert.equal(result.code, 0, result.stderrText);

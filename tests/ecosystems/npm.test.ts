@@ -48,15 +48,15 @@ const install = attempt(async () => {
 });
 
 /**
- * What a later `npm install POISON_SPEC` on the host, outside the sandbox, with the scene's npm
- * cache, installs: whether it ran code from a poisoned cache (its marker file, or our index.js).
+ * What a later `npm install POISON_SPEC` on the host, outside the sandbox, as the scene's user
+ * (its HOME and npm cache), installs: whether it ran code from a poisoned cache (its marker file, or our index.js).
  */
 async function laterInstall(s: Scene) {
   const project = join(s.home, "later-project");
   mkdirSync(project);
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "later", version: "1.0.0", private: true }));
   const argv = ["npm", "install", POISON_SPEC, "--no-audit", "--no-fund", "--foreground-scripts", "--fetch-retries=0"];
-  const result = await hostRun(argv, project, { npm_config_cache: join(s.home, ".npm") });
+  const result = await hostRun(argv, project, { HOME: s.home, npm_config_cache: join(s.home, ".npm") });
   const installed = join(project, "node_modules", POISON_SPEC.split("@")[0]);
   const poisoned = existsSync(join(installed, "POISONED")) ||
     (existsSync(join(installed, "index.js")) && readFileSync(join(installed, "index.js"), "utf8").includes("poisoned"));
@@ -72,14 +72,14 @@ const control = attempt(async () => {
   // npm_execpath set as npm sets it for scripts (the attack finds npm's modules through it).
   const npmCli = realpathSync(execFileSync("sh", ["-c", "command -v npm"], { encoding: "utf8" }).trim());
   const result = await hostRun(["node", "escape.cjs"], s.project, { npm_execpath: npmCli });
-  const cache = { npm_config_cache: join(s.home, ".npm") };
+  const cache = { HOME: s.home, npm_config_cache: join(s.home, ".npm") };
   // What the planted package does to the next `npx` outside: it runs (npx fetches the real
   // manifest, then finds the version "installed" in its cache).
   const npx = await hostRun(["npx", "--yes", NPX_SPEC, "--help"], s.home, cache);
   return { s, result, npx, later: await laterInstall(s) };
 });
 
-describe("npm install with the npm policy and a malicious postinstall", () => {
+describe("npm install with the npm preset and a malicious postinstall", () => {
   test("installs is-number from the registry", { skip, timeout: 120_000 }, async () => {
     const { s, result } = await install();
     assert.equal(result.code, 0, result.stderrText);

@@ -89,7 +89,7 @@ const control = attempt(async () => {
   return { s, result: await hostRun([PYTHON, "setup.py", "--version"], join(s.project, "evil")) };
 });
 
-describe("pip install, offline, with the pip policy and a malicious setup.py", () => {
+describe("pip install, offline, with the pip preset and a malicious setup.py", () => {
   test("installs the local wheel", { skip, timeout: 120_000 }, async () => {
     const { s, result } = await install();
     assert.equal(result.code, 0, `${result.stdoutText}\n${result.stderrText}`);
