@@ -35,6 +35,14 @@ function existingDir(path: string): string {
 /** Paths the sandbox provides on its own: its /proc, /dev, /sys and private /tmp. */
 export const SANDBOX_OWN: readonly string[] = ["/proc", "/dev", "/sys", "/tmp"];
 
+/**
+ * Whether `path` is the sandbox's own (needs no rule): under /proc, /dev, /sys or /tmp, unless a
+ * host directory is bound there (a project in /tmp/work is the host's, and needs its rules).
+ */
+export function sandboxOwn(path: string, hostBound: readonly string[]): boolean {
+  return SANDBOX_OWN.some((o) => under(path, o)) && !hostBound.some((b) => b !== "/" && under(path, b));
+}
+
 /** What the paths of one kind need, before folding. */
 export interface Needs {
   /** Paths that were read or executed and exist. */

@@ -12,7 +12,7 @@ import { SYSTEM_DIRS } from "../policy.ts";
 import { loadPolicy, mergeRunOptions } from "../policyfile/options.ts";
 import { variables } from "../policyfile/vars.ts";
 import { run, type RunResult } from "../run.ts";
-import { fold, needs, SANDBOX_OWN } from "./fold.ts";
+import { fold, needs, sandboxOwn } from "./fold.ts";
 import { learnedKafel, type LearnedPolicy, mergePolicies, syscallFilters, withVariables } from "./policy.ts";
 import { observe, type Observed } from "./records.ts";
 import { summarise } from "./summary.ts";
@@ -121,9 +121,11 @@ export async function learn(command: readonly string[], options: LearnOptions = 
   }
   const observed = await observe(result.events, hosts);
   const abs = (paths: readonly string[] | undefined) => (paths ?? []).map((p) => resolve(project, p));
-  const coveredRead = [...SYSTEM_DIRS, project, ...abs(base.read), ...abs(base.write), ...SANDBOX_OWN, ...secrets];
-  const coveredWrite = [...abs(base.write), ...SANDBOX_OWN, ...secrets];
-  const needed = needs(observed.files, coveredRead, coveredWrite);
+  const coveredRead = [...SYSTEM_DIRS, project, ...abs(base.read), ...abs(base.write), ...secrets];
+  const coveredWrite = [...abs(base.write), ...secrets];
+  const hostBound = [project, ...abs(base.read), ...abs(base.write)];
+  const files = new Map([...observed.files].map(([access, paths]) => [access, new Set([...paths].filter((p) => !sandboxOwn(p, hostBound)))]));
+  const needed = needs(files, coveredRead, coveredWrite);
   const vars = (p: string) => withVariables(p, project, home);
   const read = fold(needed.read, [home, project]).map(vars);
   const write = fold(needed.write, [home]).map(vars);

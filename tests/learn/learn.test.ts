@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { assetUrl } from "../../src/assets.ts";
 import { compileSeccomp } from "../../src/compile.ts";
-import { fold, needs } from "../../src/learn/fold.ts";
+import { fold, needs, sandboxOwn } from "../../src/learn/fold.ts";
 import { learnedKafel, mergePolicies, parseLearnedKafel, syscallFilters, withVariables } from "../../src/learn/policy.ts";
 import { strictKafel } from "../../src/learn/strict.ts";
 import { baselinePolicy, seccompArches } from "../../src/policy.ts";
@@ -16,6 +16,15 @@ import { baselinePolicy, seccompArches } from "../../src/policy.ts";
 // Not under /tmp: that is the sandbox's own, which needs never grants.
 const tmp = mkdtempSync("/var/tmp/stockade-learn-unit-");
 after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("sandboxOwn", () => {
+  test("the sandbox's /tmp, /proc and /dev need no rule, a host directory bound under /tmp does", () => {
+    assert.equal(sandboxOwn("/tmp/scratch", ["/srv/project"]), true);
+    assert.equal(sandboxOwn("/proc/self/status", []), true);
+    assert.equal(sandboxOwn("/tmp/project/out.txt", ["/tmp/project"]), false);
+    assert.equal(sandboxOwn("/srv/project/out.txt", ["/srv/project"]), false);
+  });
+});
 
 describe("fold", () => {
   test("four or more siblings become their directory; fewer stay as they are", () => {
