@@ -19,7 +19,7 @@ export { attempt, skip } from "../sandbox/helpers.ts";
 
 /**
  * Every attempt a malicious step makes, in the order it makes them. `cache-write`: pip and cargo;
- * `npx-plant` and `cache-poison`: npm.
+ * `yarnrc-write`, `npx-plant` and `cache-poison`: npm.
  */
 export const ATTEMPTS = [
   "ssh-read",
@@ -29,6 +29,7 @@ export const ATTEMPTS = [
   "net-name",
   "net-proxy",
   "cache-write",
+  "yarnrc-write",
   "npx-plant",
   "cache-poison",
 ] as const;
@@ -140,6 +141,7 @@ export function aim(s: Scene, dir: string): void {
     secret: join(s.home, ".ssh/id_ed25519"),
     bashrc: join(s.home, ".bashrc"),
     hook: s.hook,
+    yarnrc: join(s.project, ".yarnrc.yml"),
     port: String(s.port),
     host: FOREIGN_HOST,
     "npx-spec": NPX_SPEC,

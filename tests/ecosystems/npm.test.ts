@@ -63,6 +63,9 @@ async function laterInstall(s: Scene) {
   return { result, poisoned };
 }
 
+/** Yarn classic, which (like berry) runs a project's `yarnPath`. */
+const YARN_SPEC = "yarn@1.22.22";
+
 /** Where npx keeps (and looks for) `spec` under the npm cache of `home`. */
 const npxDir = (home: string, spec: string) => join(home, ".npm/_npx", createHash("sha512").update(spec).digest("hex").slice(0, 16));
 
@@ -76,7 +79,9 @@ const control = attempt(async () => {
   // What the planted package does to the next `npx` outside: it runs (npx fetches the real
   // manifest, then finds the version "installed" in its cache).
   const npx = await hostRun(["npx", "--yes", NPX_SPEC, "--help"], s.home, cache);
-  return { s, result, npx, later: await laterInstall(s) };
+  // What the planted .yarnrc.yml does to the next yarn command in the project: it runs our file.
+  const yarn = await hostRun(["npx", "--yes", YARN_SPEC, "--version"], s.project, cache);
+  return { s, result, npx, yarn, later: await laterInstall(s) };
 });
 
 describe("npm install with the npm preset and a malicious postinstall", () => {
@@ -109,6 +114,12 @@ describe("npm install with the npm preset and a malicious postinstall", () => {
     assertNetworkRefused(result, s);
   });
 
+  test("the postinstall script cannot make the next yarn command in the project run its code", { skip, timeout: 120_000 }, async () => {
+    const { s, result } = await install();
+    assertDenied(result, "yarnrc-write");
+    assert.ok(!existsSync(join(s.project, ".yarnrc.yml")), "The project has a planted .yarnrc.yml");
+  });
+
   test("the postinstall script cannot plant a package that a later npx runs outside", { skip, timeout: 120_000 }, async () => {
     const { s, result } = await install();
     assertDenied(result, "npx-plant");
@@ -124,12 +135,17 @@ describe("npm install with the npm preset and a malicious postinstall", () => {
 
   test("control: the same script succeeds on the host, outside the sandbox", { skip, timeout: 60_000 }, async () => {
     const { s, result } = await control();
-    assertControlSucceeded(result, s, ["npx-plant", "cache-poison"]);
+    assertControlSucceeded(result, s, ["yarnrc-write", "npx-plant", "cache-poison"]);
   });
 
   test("control: npm install on the host takes a package from a poisoned cache", { skip, timeout: 60_000 }, async () => {
     const { later } = await control();
     assert.ok(later.poisoned, `${later.result.stdoutText}\n${later.result.stderrText}`);
+  });
+
+  test("control: yarn on the host runs the yarnPath of a planted .yarnrc.yml", { skip, timeout: 60_000 }, async () => {
+    const { yarn } = await control();
+    assert.match(yarn.stdoutText, /planted code ran outside the sandbox/, `${yarn.stdoutText}\n${yarn.stderrText}`);
   });
 
   test("control: npx on the host runs a package planted in its cache", { skip, timeout: 60_000 }, async () => {
