@@ -3,17 +3,18 @@
 # with curl (plain HTTP forwarded, and a CONNECT tunnel) and the median latency of a small
 # request on a fresh connection. Wraps the proxy engineer's engine/cmd/stockade-proxy-bench and
 # prints the ratios against the targets (≥ 0.8× direct throughput, ≤ 1 ms added median latency).
-# Then, end to end, curl inside run() sandboxes: bench/proxy-e2e.ts.
+# Each round runs every mode once, in turn; a ratio is the median over rounds of proxied MB/s ÷
+# the same round's direct MB/s. Then, end to end, curl inside run() sandboxes: bench/proxy-e2e.ts.
 #
-#   sh bench/proxy.sh [SIZE_MB] [ROUNDS]      (default 200 MB, 3 rounds; the best round counts)
+#   sh bench/proxy.sh [SIZE_MB] [ROUNDS]      (default 200 MB, 5 rounds)
 #
 # BENCH_ENGINE_SRC names another engine source tree for the Go tool (run-all.sh's snapshot).
 set -eu
 cd "$(dirname "$0")/.."
 SIZE=${1:-200}
-ROUNDS=${2:-3}
+ROUNDS=${2:-5}
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/stockade-bench.XXXXXX)}
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg)   proxy in process, curl client, ${SIZE} MB, best of ${ROUNDS}"
+echo "load: $(cut -d' ' -f1-3 /proc/loadavg)   proxy in process, curl client, ${SIZE} MB, median of ${ROUNDS} rounds"
 (cd "${BENCH_ENGINE_SRC:-engine}" && go run ./cmd/stockade-proxy-bench -client curl -size-mb "$SIZE" -rounds "$ROUNDS" -requests 300) | tee "$OUT/proxy.txt"
 tail -n 1 "$OUT/proxy.txt" | jq -r '
   ["http-forward", "connect-tunnel"][] as $m

@@ -189,7 +189,7 @@ func relayResponse(conn net.Conn, req *http.Request, resp *http.Response, up *up
 		copied, err := io.CopyN(conn, up.br, buffered)
 		if err == nil {
 			var rest int64
-			rest, err = copyBulk(conn, &io.LimitedReader{R: up.conn, N: n - buffered})
+			rest, err = relay(conn, up.conn, n-buffered)
 			copied += rest
 		}
 		ok := err == nil && copied == n

@@ -33,7 +33,7 @@ func tunnel(client net.Conn, br *bufio.Reader, upstream net.Conn) {
 type closeWriter interface{ CloseWrite() error }
 
 func pipe(dst, src net.Conn) {
-	_, err := copyBulk(dst, src)
+	_, err := relay(dst, src, -1)
 	if err == nil {
 		if cw, ok := dst.(closeWriter); ok && cw.CloseWrite() == nil {
 			return
@@ -50,6 +50,20 @@ func pipe(dst, src net.Conn) {
 const copyBufferSize = 256 << 10
 
 var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
+
+// relay copies up to limit bytes (limit < 0: until EOF) from src to dst with copyBulk; a source
+// that ends before limit is io.ErrUnexpectedEOF. It never reads past limit, so a kept-alive
+// origin connection's next response stays in the socket.
+func relay(dst io.Writer, src io.Reader, limit int64) (int64, error) {
+	if limit < 0 {
+		return copyBulk(dst, src)
+	}
+	n, err := copyBulk(dst, &io.LimitedReader{R: src, N: limit})
+	if err == nil && n < limit {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
 
 // copyBulk copies src to dst through a pooled large buffer. Wrapping both ends hides ReadFrom
 // and WriteTo, which would otherwise pick splice or a small buffer.
