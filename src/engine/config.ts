@@ -115,6 +115,12 @@ export const ExecConfigSchema = v.strictObject({
    * policy leaves to its default, as `learn` events, and lets them run; denials stay denials.
    */
   learn: v.optional(v.boolean()),
+  /**
+   * Report refused calls (docs/learn.md "Refused calls in ordinary runs"): the base's ERRNO
+   * denials are answered by the engine's supervisor with the same errno, and each refused call is
+   * reported once, with a count, as a `syscall` violation after the target ends.
+   */
+  reportRefusals: v.optional(v.boolean()),
 });
 
 /** The ExecConfig the engine obeys. */

@@ -31,6 +31,9 @@ type ExecConfig struct {
 	Degrade  []string          `json:"degrade"`
 	Hostname string            `json:"hostname"`
 	Learn    bool              `json:"learn,omitempty"` // learn mode (docs/learn.md): observe and record, see engine/internal/learn
+	// ReportRefusals: PID 1 answers the base's ERRNO denials itself and reports each refused call
+	// (docs/learn.md "Refused calls in ordinary runs", engine/internal/learn/refusals.go)
+	ReportRefusals bool `json:"reportRefusals,omitempty"`
 }
 
 // Fs is the file view; every path appears inside the sandbox at the same place.
@@ -260,7 +263,7 @@ func validHostname(h string) bool {
 }
 
 func (d *decoder) execConfig(data []byte, c *ExecConfig) {
-	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn"})
+	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn", "reportRefusals"})
 	if d.err != nil {
 		return
 	}
@@ -297,6 +300,9 @@ func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 	}
 	if raw, ok := f["learn"]; ok {
 		c.Learn = d.boolean(raw, "learn")
+	}
+	if raw, ok := f["reportRefusals"]; ok {
+		c.ReportRefusals = d.boolean(raw, "reportRefusals")
 	}
 }
 

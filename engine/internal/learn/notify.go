@@ -27,35 +27,51 @@ type notifResp struct {
 const featureHint = "learn mode needs seccomp user notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5+, CONFIG_SECCOMP_FILTER)"
 
 // Install loads the learn program on the calling (locked) thread with a new listener and hands
-// the listener to the supervisor over sock (SCM_RIGHTS). The hand-over runs on another thread of
-// this process, one the filter does not cover: a base that does not allow sendmsg would
-// otherwise notify the supervisor before it has the listener, and wait forever.
+// the listener to the supervisor over sock (SCM_RIGHTS).
 func Install(base []unix.SockFilter, sock int) error {
 	if nativeAuditArch == 0 {
 		return step.Failf("learn", "", "learn mode knows the file calls of x86_64 and aarch64 only")
 	}
-	action := uint32(retUserNotif)
-	if _, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_ACTION_AVAIL, 0, uintptr(unsafe.Pointer(&action))); errno != 0 {
-		return step.Fail("learn", "SECCOMP_RET_USER_NOTIF", errno).WithHint(featureHint)
+	if err := notifyAvailable(); err != nil {
+		return step.Fail("learn", "SECCOMP_RET_USER_NOTIF", err).WithHint(featureHint)
 	}
 	prog, err := Program(base)
 	if err != nil {
 		return step.Fail("learn", "derive the learn program", err)
 	}
+	if err := installWithListener("learn", prog, sock); err != nil {
+		if errors.Is(err, unix.EINVAL) {
+			err.Hint = featureHint
+		}
+		return err
+	}
+	return nil
+}
+
+// notifyAvailable says whether the kernel has the SECCOMP_RET_USER_NOTIF action (Linux 5.0).
+func notifyAvailable() error {
+	action := uint32(retUserNotif)
+	if _, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_ACTION_AVAIL, 0, uintptr(unsafe.Pointer(&action))); errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// installWithListener loads prog on the calling thread with a new listener and sends the
+// listener over sock. The hand-over runs on another thread of this process, one the filter does
+// not cover: a base that does not allow sendmsg would otherwise notify the supervisor before it
+// has the listener, and wait forever.
+func installWithListener(stepName string, prog []unix.SockFilter, sock int) *step.Error {
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	fd, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, uintptr(unsafe.Pointer(&fprog)))
 	if errno != 0 {
-		e := step.Fail("learn", "install the learn filter (SECCOMP_FILTER_FLAG_NEW_LISTENER)", errno)
-		if errno == unix.EINVAL {
-			e.Hint = featureHint
-		}
-		return e
+		return step.Fail(stepName, "install the filter with a listener (SECCOMP_FILTER_FLAG_NEW_LISTENER)", errno)
 	}
 	// The listener is close-on-exec: the target never holds it.
 	done := make(chan error, 1)
 	go func() { done <- unix.Sendmsg(sock, []byte{1}, unix.UnixRights(int(fd)), nil, 0) }()
 	if err := <-done; err != nil {
-		return step.Fail("learn", "hand the listener to the supervisor", err)
+		return step.Fail(stepName, "hand the listener to the supervisor", err)
 	}
 	return nil
 }
@@ -99,26 +115,30 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) error {
 }
 
 // receiveListener waits for the exec stage to send the listener; ok is false when it ended
-// without (it failed before installing the filter and reports why itself).
-func receiveListener(sock int) (int, bool) {
-	buf := make([]byte, 1)
+// without (it failed before installing the filter and reports why itself), or sent a reason
+// instead of the listener (InstallReport fell back to the plain filter).
+func receiveListener(sock int) (fd int, reason string, ok bool) {
+	buf := make([]byte, 512)
 	oob := make([]byte, unix.CmsgSpace(4))
 	for {
-		_, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
-		if err != nil || oobn == 0 {
-			return -1, false
+		if err != nil {
+			return -1, "", false
+		}
+		if oobn == 0 {
+			return -1, string(buf[:n]), false
 		}
 		cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn])
 		if err != nil || len(cmsgs) != 1 {
-			return -1, false
+			return -1, "", false
 		}
 		fds, err := unix.ParseUnixRights(&cmsgs[0])
 		if err != nil || len(fds) != 1 {
-			return -1, false
+			return -1, "", false
 		}
-		return fds[0], true
+		return fds[0], "", true
 	}
 }

@@ -2,7 +2,8 @@
 // policy that turns every call the base does not simply allow, and every call that names a file,
 // into a user notification; and a supervisor (PID 1 of the sandbox, which is not under the
 // filter) that records each one and lets it continue, or answers it the way the base would have
-// when the base denies it. See docs/learn.md.
+// when the base denies it. The same machinery reports an ordinary run's refused calls
+// (refusals.go): there only the base's ERRNO returns notify. See docs/learn.md.
 package learn
 
 import (
@@ -62,17 +63,37 @@ func Program(base []unix.SockFilter) ([]unix.SockFilter, error) {
 	if len(out) > maxProgram {
 		return nil, fmt.Errorf("the learn program would be %d instructions; the kernel takes at most %d", len(out), maxProgram)
 	}
-	for i := len(prefix); i < len(out); i++ {
-		in := &out[i]
+	err := notifyReturns(out[len(prefix):], func(act uint32) bool { return act != retAllow && act != retLog })
+	return out, err
+}
+
+// ReportProgram derives the filter of an ordinary run that reports its refused calls
+// (ExecConfig.reportRefusals, refusals.go): the base program with only its ERRNO returns turned
+// into USER_NOTIF. A base USER_NOTIF stays one; ALLOW and LOG never reach the supervisor; KILL,
+// TRAP and TRACE stay the kernel's to carry out. The supervisor answers each notification with
+// the errno the unchanged base returns for it.
+func ReportProgram(base []unix.SockFilter) ([]unix.SockFilter, error) {
+	if len(base) == 0 {
+		return nil, fmt.Errorf("the base program is empty")
+	}
+	out := append([]unix.SockFilter(nil), base...)
+	return out, notifyReturns(out, func(act uint32) bool { return act == retErrno })
+}
+
+// notifyReturns turns every constant return of prog whose action notify selects into
+// USER_NOTIF. A return of the accumulator cannot be judged before it runs, so it is refused.
+func notifyReturns(prog []unix.SockFilter, notify func(action uint32) bool) error {
+	for i := range prog {
+		in := &prog[i]
 		if in.Code&0x07 != clsRET {
 			continue
 		}
 		if in.Code&0x18 == retA {
-			return nil, fmt.Errorf("instruction %d returns the accumulator; learn mode needs constant returns", i-len(prefix))
+			return fmt.Errorf("instruction %d returns the accumulator; a supervised program needs constant returns", i)
 		}
-		if act := in.K & retActionMask; act != retAllow && act != retLog {
+		if notify(in.K & retActionMask) {
 			in.K = retUserNotif
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -13,26 +13,48 @@ import (
 // calls still proceed).
 const MaxRecords = 20000
 
-// Supervisor is the learn mode's observer, run by PID 1 of the sandbox (not under the filter).
+// Supervisor runs in PID 1 of the sandbox (not under the filter): it receives the listener from
+// the exec stage and hands each notification to its handler until no task uses the filter.
 type Supervisor struct {
-	base  []unix.SockFilter
+	h     handler
 	sock  int // PID 1's end of the hand-over socket
 	stage int // the exec stage's end, passed to it and closed here once it runs
-	emit  func(event []byte)
-	seen  map[string]bool
-	full  bool
 	done  chan struct{}
 }
 
-// Start makes the hand-over socket and starts watching; StageEnd is the descriptor to give the
-// exec stage (Install's sock). emit receives each new record as one JSON event line, from the
-// supervisor's goroutine.
+// handler is what a supervisor does with notifications: learn mode's learner, or an ordinary
+// run's reporter of refused calls (refusals.go).
+type handler interface {
+	// handle answers one notification; the task waits in its call until it does.
+	handle(listener int, n *notif)
+	// end runs once no task uses the filter any more, before Wait returns.
+	end()
+	// noListener is told why the exec stage installed no listener (it sent a reason instead).
+	noListener(reason string)
+}
+
+// learner is learn mode's handler.
+type learner struct {
+	base []unix.SockFilter
+	emit func(event []byte)
+	seen map[string]bool
+	full bool
+}
+
+// Start starts learn mode's supervisor. emit receives each new record as one JSON event line,
+// from the supervisor's goroutine.
 func Start(base []unix.SockFilter, emit func(event []byte)) (*Supervisor, error) {
+	return start(&learner{base: base, emit: emit, seen: map[string]bool{}})
+}
+
+// start makes the hand-over socket and starts watching; StageEnd is the descriptor to give the
+// exec stage (the sock of Install or InstallReport).
+func start(h handler) (*Supervisor, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
-	s := &Supervisor{base: base, sock: pair[0], stage: pair[1], emit: emit, seen: map[string]bool{}, done: make(chan struct{})}
+	s := &Supervisor{h: h, sock: pair[0], stage: pair[1], done: make(chan struct{})}
 	go s.run()
 	return s, nil
 }
@@ -55,12 +77,16 @@ func (s *Supervisor) Wait(timeout time.Duration) {
 
 func (s *Supervisor) run() {
 	defer close(s.done)
-	listener, ok := receiveListener(s.sock)
+	listener, reason, ok := receiveListener(s.sock)
 	unix.Close(s.sock)
 	if !ok {
+		if reason != "" {
+			s.h.noListener(reason)
+		}
 		return
 	}
 	defer unix.Close(listener)
+	defer s.h.end()
 	var n notif
 	for {
 		fds := []unix.PollFd{{Fd: int32(listener), Events: unix.POLLIN}}
@@ -73,7 +99,7 @@ func (s *Supervisor) run() {
 		switch {
 		case fds[0].Revents&unix.POLLIN != 0:
 			if recv(listener, &n) == nil {
-				s.handle(listener, &n)
+				s.h.handle(listener, &n)
 			}
 		case fds[0].Revents != 0: // POLLHUP: no task uses the filter any more
 			return
@@ -82,7 +108,7 @@ func (s *Supervisor) run() {
 }
 
 // handle decides one notification the way the base program would, recording what it learns.
-func (s *Supervisor) handle(listener int, n *notif) {
+func (s *learner) handle(listener int, n *notif) {
 	nr, arch := nrArch(&n.Data)
 	v, err := Eval(s.base, n.Data[:])
 	if err != nil {
@@ -125,7 +151,7 @@ func (s *Supervisor) handle(listener int, n *notif) {
 // learnSyscall records a call the base leaves to its default (USER_NOTIF): the calls to learn.
 // conditional says the base decided it by its arguments, so an unconditional rule for it could
 // shadow one of the base's argument-checked denials.
-func (s *Supervisor) learnSyscall(nr, arch uint32, conditional bool, data *[seccompDataSize]byte) {
+func (s *learner) learnSyscall(nr, arch uint32, conditional bool, data *[seccompDataSize]byte) {
 	ev := map[string]any{"type": "learn", "kind": "syscall", "arch": archName(arch), "nr": nr, "conditional": conditional}
 	key := fmt.Sprintf("syscall\x00%d\x00%d", arch, nr)
 	if arch == nativeAuditArch {
@@ -143,7 +169,7 @@ func (s *Supervisor) learnSyscall(nr, arch uint32, conditional bool, data *[secc
 }
 
 // denied reports a call the base policy refuses: learning never allows these.
-func (s *Supervisor) denied(nr, arch uint32, action string, errno uint32) {
+func (s *learner) denied(nr, arch uint32, action string, errno uint32) {
 	what := "killed the process"
 	data := map[string]any{"arch": archName(arch), "nr": nr, "action": action, "learn": true}
 	if action == "errno" {
@@ -156,8 +182,11 @@ func (s *Supervisor) denied(nr, arch uint32, action string, errno uint32) {
 	})
 }
 
+func (s *learner) end()                     {}
+func (s *learner) noListener(reason string) {} // Install fails the run instead
+
 // record emits ev once per key, up to MaxRecords.
-func (s *Supervisor) record(key string, ev map[string]any) {
+func (s *learner) record(key string, ev map[string]any) {
 	if s.seen[key] || s.full {
 		return
 	}

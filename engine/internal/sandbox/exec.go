@@ -32,6 +32,8 @@ type execArgs struct {
 	CgroupMem   bool `json:"cgroupMem"`   // memory limited by a cgroup: no RLIMIT_AS
 	CgroupPids  bool `json:"cgroupPids"`  // pids limited by a cgroup: no RLIMIT_NPROC
 	CgroupProcs bool `json:"cgroupProcs"` // fd 6 is a cgroup.procs file to join right before execve
+	// PID 1 supervises refusals (ExecConfig.reportRefusals): fd 7 takes the report filter's listener
+	ReportRefusals bool `json:"reportRefusals,omitempty"`
 }
 
 // Fds of the exec stage.
@@ -40,7 +42,7 @@ const (
 	execControlFd = 4 // in: execArgs as JSON, then end of file
 	execErrorFd   = 5 // out: an error message, or nothing when execve succeeded (close-on-exec)
 	execCgroupFd  = 6
-	execLearnFd   = 7 // learn mode: the socket the listener goes to PID 1 on
+	execLearnFd   = 7 // learn mode, reportRefusals: the socket the listener goes to PID 1 on
 )
 
 // Exec is the last stage: a single-purpose process that locks the target down on its locked main
@@ -112,6 +114,8 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 			return step.Failf("learn", "", "learn mode needs user namespaces (its supervisor is the sandbox's PID 1)")
 		}
 		err = learn.Install(filter, execLearnFd)
+	} else if a.ReportRefusals {
+		err = learn.InstallReport(filter, execLearnFd)
 	} else {
 		err = seccomp.Install(filter)
 	}

@@ -19,7 +19,7 @@ import (
 type initArgs struct {
 	Exec       execArgs `json:"exec"`       // passed on to the exec stage
 	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
-	learnFd    int      // PID 1's own: the learn hand-over socket for the exec stage, or -1
+	learnFd    int      // PID 1's own: the supervisor's hand-over socket for the exec stage, or -1
 }
 
 // Fds of PID 1.
@@ -61,10 +61,17 @@ func Init() {
 	}
 	a.learnFd = -1
 	var sup *learn.Supervisor
+	emit := func(ev []byte) { _ = send(status, message{Type: "learn", Event: ev}) }
 	if c.Learn {
-		if sup, err = learn.Start(filter, func(ev []byte) { _ = send(status, message{Type: "learn", Event: ev}) }); err != nil {
-			fail(step.Fail("learn", "supervisor", err), false)
-		}
+		sup, err = learn.Start(filter, emit)
+	} else if c.ReportRefusals {
+		sup, err = learn.StartReport(filter, emit)
+		a.Exec.ReportRefusals = sup != nil
+	}
+	if err != nil {
+		fail(step.Fail("learn", "supervisor", err), false)
+	}
+	if sup != nil {
 		a.learnFd = sup.StageEnd()
 	}
 	target, err := containInit(c, a, frameFd, status)
