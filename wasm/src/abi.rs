@@ -180,7 +180,7 @@ pub fn handle(buf: &[u8]) -> (u32, Vec<u8>) {
         OP_BPF => outcome_payload(crate::compile_bpf(&req.text, &req.includes, &req.opts)),
         OP_OCI => outcome_payload(crate::oci::compile_oci(&req.text, &req.includes, &req.opts)),
         OP_SEATBELT => match crate::seatbelt::compile(&req.text) {
-            Ok(text) => (STATUS_OK, text.into_bytes()),
+            Ok(profile) => (STATUS_OK, profile),
             Err(e) => (STATUS_BAD_REQUEST, e.into_bytes()),
         },
         OP_NAMES => (STATUS_OK, crate::oci::names_json(&req.opts.arches).into_bytes()),

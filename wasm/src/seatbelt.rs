@@ -26,14 +26,12 @@
 //! `PROXY_PORT` (net proxy) and `TMPDIR` (tmp). Anything SBPL cannot say exactly is an error.
 
 /// The first line of every input.
-pub const HEADER: &str = "stockade-seatbelt 1";
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Net {
-    None,
-    Proxy,
-    Host,
+macro_rules! header {
+    () => {
+        "stockade-seatbelt 1"
+    };
 }
+pub const HEADER: &str = header!();
 
 /// One path rule kind: its name in the input and what it becomes.
 struct Kind {
@@ -65,23 +63,21 @@ const KINDS: [Kind; 9] = [
 const SOCKET: usize = 4;
 
 /// A decoded policy: path rules by kind index, in input order.
-struct Policy {
-    rules: Vec<(usize, String)>,
+struct Policy<'a> {
+    rules: Vec<(usize, Vec<u8>)>,
     tmp: bool,
-    net: Net,
+    net: &'a [u8],
 }
 
 /// The fixed part: what the dynamic loader, libc and an ordinary build need on macOS.
 const SYSTEM: &str = r#"(version 1)
 (deny default)
-
-; Processes: fork and exec (exec only of readable files, below); signals and process
-; information only within this sandbox.
+; Processes: fork; exec of readable files only (below); signals and process information
+; within this sandbox only.
 (allow process-fork)
 (allow signal (target same-sandbox))
 (allow process-info* (target same-sandbox))
-
-; The system: frameworks, the dyld cache, libraries, developer tools, time zones.
+; The system: frameworks, dyld cache, libraries, developer tools, time zones.
 (allow file-read* file-map-executable process-exec
   (subpath "/System")
   (subpath "/usr/lib")
@@ -92,7 +88,7 @@ const SYSTEM: &str = r#"(version 1)
   (subpath "/private/var/db/timezone")
   (literal "/private/var/db/xcode_select_link"))
 (allow file-read-metadata (literal "/") (literal "/private") (literal "/private/var")
-  (literal "/private/var/db") (literal "/var") (literal "/etc") (literal "/tmp"))
+  (literal "/private/var/db") (literal "/var") (literal "/etc") (literal "/tmp") (literal "/dev"))
 (allow sysctl-read)
 (allow ipc-posix-sem)
 (allow ipc-posix-shm-read-data ipc-posix-shm-read-metadata
@@ -106,203 +102,214 @@ const SYSTEM: &str = r#"(version 1)
   (global-name "com.apple.trustd.agent")
   (global-name "com.apple.cfprefsd.daemon"))
 (allow system-socket (socket-domain AF_UNIX))
-
-; Devices: the harmless ones. No terminal ioctls (TIOCSTI) on inherited terminals.
-(allow file-read* file-write-data
-  (literal "/dev/null") (literal "/dev/zero") (literal "/dev/stdin") (literal "/dev/stdout")
-  (literal "/dev/stderr") (subpath "/dev/fd"))
+; Devices: the harmless ones; no ioctl on terminals (TIOCSTI).
+(allow file-read* file-write-data (literal "/dev/null") (literal "/dev/zero")
+  (literal "/dev/stdin") (literal "/dev/stdout") (literal "/dev/stderr") (subpath "/dev/fd"))
 (allow file-read* (literal "/dev/random") (literal "/dev/urandom") (literal "/dev/dtracehelper"))
-(allow file-read-metadata (literal "/dev"))
 (allow file-ioctl (literal "/dev/null") (literal "/dev/zero") (literal "/dev/dtracehelper")
   (subpath "/dev/fd"))
 "#;
 
+/// The network rules of each mode.
+const NETS: [(&str, &str); 3] = [
+    ("none", "; Network: none.\n"),
+    (
+        "proxy",
+        "; Network: only Stockade's proxy, on the host's loopback.
+(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))
+(allow network-outbound (remote ip (string-append \"localhost:\" (param \"PROXY_PORT\"))))\n",
+    ),
+    (
+        "host",
+        "; Network: the host's, over IP, with DNS. Unix sockets only as listed.
+(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))
+(allow network-outbound (remote ip \"*:*\"))
+(allow network-bind network-inbound (local ip \"*:*\"))
+(allow network-outbound (remote unix-socket (path-literal \"/private/var/run/mDNSResponder\")))
+(allow mach-lookup (global-name \"com.apple.mDNSResponder\") (global-name \"com.apple.dnssd.service\")
+  (global-name \"com.apple.SystemConfiguration.configd\"))\n",
+    ),
+];
+
 /// Decodes the input and renders the profile; the error says what cannot be expressed.
-pub fn compile(input: &[u8]) -> Result<String, String> {
-    let text = std::str::from_utf8(input).map_err(|_| "Seatbelt policy is not UTF-8".to_string())?;
-    let policy = decode(text)?;
-    Ok(render(&policy))
+pub fn compile(input: &[u8]) -> Result<Vec<u8>, String> {
+    if std::str::from_utf8(input).is_err() {
+        return Err("Seatbelt policy is not UTF-8".into());
+    }
+    Ok(render(&decode(input)?))
 }
 
-fn decode(text: &str) -> Result<Policy, String> {
-    let body = text.strip_suffix('\n').unwrap_or(text);
-    let mut lines = body.split('\n');
-    if lines.next() != Some(HEADER) {
-        return Err(format!("Seatbelt policy must start with \"{}\"", HEADER));
+/// Appends (out of line: the module stays small).
+#[inline(never)]
+fn put(out: &mut Vec<u8>, s: &[u8]) {
+    out.extend_from_slice(s);
+}
+
+/// `Line N: what "value"[ (why)]`.
+#[inline(never)]
+fn line_error(at: usize, what: &str, value: &[u8], why: &str) -> String {
+    let mut out = format!("Line {}: {} ", at, what);
+    crate::abi::json_string(&mut out, std::str::from_utf8(value).unwrap_or(""));
+    out.push_str(why);
+    out
+}
+
+fn decode(text: &[u8]) -> Result<Policy<'_>, String> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let mut lines = body.split(|&b| b == b'\n');
+    if lines.next() != Some(HEADER.as_bytes()) {
+        return Err(concat!("Seatbelt policy must start with \"", header!(), "\"").into());
     }
-    let mut policy = Policy { rules: Vec::new(), tmp: false, net: Net::None };
-    let mut net = None;
+    let mut policy = Policy { rules: Vec::new(), tmp: false, net: b"" };
     for (i, line) in lines.enumerate() {
         let at = i + 2;
-        let (name, arg) = match line.find(' ') {
+        let sp = line.iter().position(|&b| b == b' ');
+        let (name, arg) = match sp {
             Some(sp) => (&line[..sp], Some(&line[sp + 1..])),
             None => (line, None),
         };
         match (name, arg) {
-            ("tmp", None) if !policy.tmp => policy.tmp = true,
-            ("net", Some(mode)) if net.is_none() => {
-                net = Some(match mode {
-                    "none" => Net::None,
-                    "proxy" => Net::Proxy,
-                    "host" => Net::Host,
-                    _ => return Err(format!("Line {}: unknown network mode {} (use none, proxy or host)", at, quote(mode))),
-                })
+            (b"tmp", None) if !policy.tmp => policy.tmp = true,
+            (b"net", Some(mode)) if policy.net.is_empty() => {
+                if !NETS.iter().any(|(m, _)| m.as_bytes() == mode) {
+                    return Err(line_error(at, "unknown network mode", mode, " (use none, proxy or host)"));
+                }
+                policy.net = mode;
             }
-            ("tmp", _) | ("net", _) => return Err(format!("Line {}: unexpected {} (a repeated or malformed rule)", at, quote(line))),
+            (b"tmp", _) | (b"net", _) => return Err(line_error(at, "unexpected", line, " (a repeated or malformed rule)")),
             (_, Some(raw)) => {
-                let kind = KINDS.iter().position(|k| k.name == name);
-                let kind = kind.ok_or_else(|| format!("Line {}: unknown rule {}", at, quote(name)))?;
-                let value = unescape(raw).ok_or_else(|| format!("Line {}: bad escape in {}", at, quote(raw)))?;
+                let kind = KINDS.iter().position(|k| k.name.as_bytes() == name);
+                let kind = kind.ok_or_else(|| line_error(at, "unknown rule", name, ""))?;
+                let value = unescape(raw).ok_or_else(|| line_error(at, "bad escape in", raw, ""))?;
                 check_path(&KINDS[kind], &value)?;
                 policy.rules.push((kind, value));
             }
-            (_, None) => return Err(format!("Line {}: unexpected {} (a rule without a value)", at, quote(line))),
+            (_, None) => return Err(line_error(at, "unexpected", line, " (a rule without a value)")),
         }
     }
-    policy.net = net.ok_or_else(|| "Seatbelt policy has no \"net\" rule".to_string())?;
+    if policy.net.is_empty() {
+        return Err("Seatbelt policy has no \"net\" rule".into());
+    }
     Ok(policy)
 }
 
-fn unescape(raw: &str) -> Option<String> {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('\\') => out.push('\\'),
-            Some('n') => out.push('\n'),
-            _ => return None,
-        }
+fn unescape(raw: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = raw.iter();
+    while let Some(&b) = bytes.next() {
+        out.push(match (b, b == b'\\') {
+            (_, false) => b,
+            _ => match bytes.next() {
+                Some(b'\\') => b'\\',
+                Some(b'n') => b'\n',
+                _ => return None,
+            },
+        });
     }
     Some(out)
 }
 
-fn check_path(kind: &Kind, value: &str) -> Result<(), String> {
-    let what = if kind.glob { "glob" } else { "path" };
-    let fail = |why: String| Err(format!("Cannot express {} {} in Seatbelt: {}", kind.name, quote(value), why));
-    if !value.starts_with('/') {
-        return fail(format!("the {} must be absolute", what));
-    }
-    if let Some(c) = value.chars().find(|&c| (c < ' ' && c != '\n' && c != '\t' && c != '\r') || c == '\u{7f}') {
-        return fail(format!("the {} contains control character U+{:04X}", what, c as u32));
-    }
-    if kind.glob {
-        if let Some(c) = value.chars().find(|c| "[]{}\\".contains(*c)) {
-            return fail(format!("\"{}\" is not glob syntax here (only *, ** and ?); use a path rule for such names", c));
-        }
-    }
-    Ok(())
-}
-
-/// A value as a quoted string for messages.
-fn quote(s: &str) -> String {
-    let mut out = String::new();
-    crate::abi::json_string(&mut out, s);
-    out
+fn check_path(kind: &Kind, value: &[u8]) -> Result<(), String> {
+    let control = value.iter().any(|&c| (c < b' ' && !b"\n\t\r".contains(&c)) || c == 0x7f);
+    let why = if value.first() != Some(&b'/') {
+        "it is not absolute"
+    } else if control {
+        "it contains a control character other than tab, newline or carriage return"
+    } else if kind.glob && value.iter().any(|c| b"[]{}\\".contains(c)) {
+        "globs take only *, ** and ? (use a path rule for names with [ ] { } or \\)"
+    } else {
+        return Ok(());
+    };
+    let mut out = String::from("Cannot express ");
+    out.push_str(kind.name);
+    out.push(' ');
+    crate::abi::json_string(&mut out, std::str::from_utf8(value).unwrap_or(""));
+    out.push_str(" in Seatbelt: ");
+    out.push_str(why);
+    Err(out)
 }
 
 /// An SBPL string literal: quotes and backslashes escaped, so nothing leaves the string.
-fn sbpl_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
+#[inline(never)]
+fn sbpl_string(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &c in s {
+        let escaped: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            _ => {
+                out.push(c);
+                continue;
+            }
+        };
+        put(out, escaped);
     }
-    out.push('"');
+    out.push(b'"');
 }
 
-/// An anchored regex for a glob; every character that is not a wildcard matches itself.
-pub fn glob_regex(glob: &str) -> String {
-    let b = glob.as_bytes();
-    let mut re = String::from("^");
+/// An anchored regex for a glob; every character that is not a wildcard matches itself. Works
+/// on bytes: the bytes of a multi-byte UTF-8 character are never ASCII, so they pass unchanged.
+pub fn glob_regex(glob: &[u8]) -> Vec<u8> {
+    let mut re = vec![b'^'];
     let mut i = 0;
-    while i < b.len() {
-        let c = glob[i..].chars().next().unwrap_or('\0');
-        if glob[i..].starts_with("**") {
-            let after_slash = i > 0 && b[i - 1] == b'/';
-            if after_slash && glob[i + 2..].starts_with('/') {
-                re.push_str("(.*/)?"); // "/**/": any number of segments, including none
-                i += 3;
-            } else if after_slash && i + 2 == b.len() {
-                re.pop(); // "/**" at the end: the directory itself or anything below it
-                re.push_str("(/.*)?");
-                i += 2;
-            } else {
-                re.push_str(".*");
-                i += 2;
+    while let Some(&c) = glob.get(i) {
+        let after_slash = i > 0 && glob[i - 1] == b'/';
+        let next = glob.get(i + 1).copied();
+        i += 1;
+        let piece: &[u8] = match c {
+            b'*' if next == Some(b'*') => {
+                i += 1;
+                match glob.get(i) {
+                    Some(b'/') if after_slash => {
+                        i += 1;
+                        b"(.*/)?" // "/**/": any number of segments, including none
+                    }
+                    None if after_slash => {
+                        re.pop(); // "/**" at the end: the directory itself or anything below it
+                        b"(/.*)?"
+                    }
+                    _ => b".*",
+                }
             }
-            continue;
-        }
-        match c {
-            '*' => re.push_str("[^/]*"),
-            '?' => re.push_str("[^/]"),
-            '.' | '^' | '$' | '|' | '(' | ')' | '[' | ']' | '{' | '}' | '+' | '\\' => {
-                re.push('\\');
+            b'*' => b"[^/]*",
+            b'?' => b"[^/]",
+            b'.' | b'^' | b'$' | b'|' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'+' | b'\\' => {
+                re.push(b'\\');
                 re.push(c);
+                continue;
             }
-            c => re.push(c),
-        }
-        i += c.len_utf8();
+            _ => {
+                re.push(c);
+                continue;
+            }
+        };
+        put(&mut re, piece);
     }
-    re.push('$');
+    re.push(b'$');
     re
 }
 
-/// The filter of one path rule.
-fn filter(out: &mut String, kind: usize, value: &str) {
-    let k = &KINDS[kind];
-    let (open, close) = match (kind == SOCKET, k.glob) {
-        (true, _) => ("(remote unix-socket (path-literal ", "))"),
-        (false, true) => ("(regex ", ")"),
-        (false, false) => ("(subpath ", ")"),
-    };
-    out.push_str("\n  ");
-    out.push_str(open);
-    if k.glob {
-        sbpl_string(out, &glob_regex(value));
-    } else {
-        sbpl_string(out, value);
-    }
-    out.push_str(close);
-}
-
-/// The directories above a path or a glob's fixed prefix, which must be visible to reach it.
-fn ancestors(value: &str, glob: bool, into: &mut Vec<String>) {
-    let fixed = if glob {
-        let wild = value.find(|c| c == '*' || c == '?').unwrap_or(value.len());
-        &value[..value[..wild].rfind('/').unwrap_or(0)]
-    } else {
-        value
-    };
-    let mut end = 0;
-    while let Some(next) = fixed.get(end + 1..).and_then(|rest| rest.find('/')) {
-        end += 1 + next;
-        into.push(fixed[..end].to_string());
-    }
-    if glob && !fixed.is_empty() {
-        into.push(fixed.to_string());
+/// The directories above a path or above a glob's first wildcard, which must be visible.
+/// Each is listed once, in the order first needed.
+fn ancestors<'a>(value: &'a [u8], glob: bool, into: &mut Vec<&'a [u8]>) {
+    let wild = value.iter().position(|&c| glob && (c == b'*' || c == b'?')).unwrap_or(value.len());
+    let fixed = &value[..wild];
+    for (at, &c) in fixed.iter().enumerate() {
+        if c == b'/' && at > 0 && !into.contains(&&fixed[..at]) {
+            into.push(&fixed[..at]);
+        }
     }
 }
 
-fn render(p: &Policy) -> String {
-    let mut out = String::from("; Generated by Stockade from the policy model: do not edit.\n");
-    out.push_str("; Parameters (sandbox-exec -D NAME=VALUE):");
-    out.push_str(match (p.net == Net::Proxy, p.tmp) {
-        (true, true) => " PROXY_PORT, TMPDIR\n",
-        (true, false) => " PROXY_PORT\n",
-        (false, true) => " TMPDIR\n",
-        (false, false) => " none\n",
-    });
-    out.push_str(SYSTEM);
+fn render(p: &Policy) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4096);
+    put(&mut out, b"; Generated by Stockade from the policy model: do not edit.\n; Parameters (sandbox-exec -D NAME=VALUE):");
+    put(&mut out, if p.net == b"proxy" { b" PROXY_PORT" } else if p.tmp { b"" } else { b" none" });
+    put(&mut out, if p.tmp { b" TMPDIR\n" } else { b"\n" });
+    put(&mut out, SYSTEM.as_bytes());
 
     let mut dirs = Vec::new();
     for (kind, value) in &p.rules {
@@ -310,64 +317,56 @@ fn render(p: &Policy) -> String {
             ancestors(value, KINDS[*kind].glob, &mut dirs);
         }
     }
-    dirs.sort();
-    dirs.dedup();
     if !dirs.is_empty() {
-        out.push_str("\n; The directories above allowed paths, as on Linux where the view has them.\n");
-        out.push_str("(allow file-read-metadata");
+        put(&mut out, b"; The directories above allowed paths (on Linux the view has them).\n(allow file-read-metadata");
         for d in &dirs {
-            out.push_str("\n  (literal ");
+            put(&mut out, b"\n  (literal ");
             sbpl_string(&mut out, d);
-            out.push(')');
+            out.push(b')');
         }
-        out.push_str(")\n");
+        put(&mut out, b")\n");
     }
     if p.tmp {
-        out.push_str("\n; The private temporary directory the engine creates for this run.\n");
-        out.push_str("(allow file-read* file-write* file-map-executable process-exec (subpath (param \"TMPDIR\")))\n");
-        out.push_str("(allow file-read-metadata (path-ancestors (param \"TMPDIR\")))\n");
+        put(&mut out, b"; The run's private temporary directory, made by the engine.
+(allow file-read* file-write* file-map-executable process-exec (subpath (param \"TMPDIR\")))
+(allow file-read-metadata (path-ancestors (param \"TMPDIR\")))\n");
     }
-    out.push_str(match p.net {
-        Net::None => "\n; Network: none.\n",
-        Net::Proxy => concat!(
-            "\n; Network: only Stockade's filtering proxy on the loopback (the host's loopback: nothing else on it).\n",
-            "(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))\n",
-            "(allow network-outbound (remote ip (string-append \"localhost:\" (param \"PROXY_PORT\"))))\n",
-        ),
-        Net::Host => concat!(
-            "\n; Network: the host's, over IP, with name resolution. Unix sockets stay as listed.\n",
-            "(allow system-socket (socket-domain AF_INET) (socket-domain AF_INET6))\n",
-            "(allow network-outbound (remote ip \"*:*\"))\n",
-            "(allow network-bind network-inbound (local ip \"*:*\"))\n",
-            "(allow network-outbound (remote unix-socket (path-literal \"/private/var/run/mDNSResponder\")))\n",
-            "(allow mach-lookup (global-name \"com.apple.mDNSResponder\") (global-name \"com.apple.dnssd.service\")\n",
-            "  (global-name \"com.apple.SystemConfiguration.configd\"))\n",
-        ),
-    });
+    for (mode, rules) in NETS {
+        if mode.as_bytes() == p.net {
+            put(&mut out, rules.as_bytes());
+        }
+    }
     for (kind, k) in KINDS.iter().enumerate() {
-        let mut forms = String::new();
-        for (_, value) in p.rules.iter().filter(|(rk, _)| *rk == kind) {
-            filter(&mut forms, kind, value);
-        }
-        if forms.is_empty() {
-            continue;
-        }
-        out.push_str("\n; ");
-        out.push_str(k.name);
-        out.push('\n');
-        out.push_str(k.form);
-        out.push_str(&forms);
-        out.push_str(")\n");
-        if k.form == HIDE {
-            // Connecting to a socket is a network operation: hidden means unreachable too.
-            out.push_str("(deny network-outbound");
+        // Hidden means unreachable too: connecting to a socket is a network operation.
+        let both = [k.form, "(deny network-outbound"];
+        let forms = &both[..if k.form == HIDE { 2 } else { 1 }];
+        for (f, form) in forms.iter().enumerate() {
+            let mut any = false;
             for (_, value) in p.rules.iter().filter(|(rk, _)| *rk == kind) {
-                out.push_str("\n  (remote unix-socket (");
-                out.push_str(if k.glob { "path-regex " } else { "subpath " });
-                sbpl_string(&mut out, &if k.glob { glob_regex(value) } else { value.clone() });
-                out.push_str("))");
+                if !any && f == 0 {
+                    put(&mut out, b"; ");
+                    put(&mut out, k.name.as_bytes());
+                    out.push(b'\n');
+                }
+                if !any {
+                    put(&mut out, form.as_bytes());
+                    any = true;
+                }
+                let open: &[u8] = match (f, kind == SOCKET, k.glob) {
+                    (1, _, true) => b"\n  (remote unix-socket (path-regex ",
+                    (1, _, false) => b"\n  (remote unix-socket (subpath ",
+                    (_, true, _) => b"\n  (remote unix-socket (path-literal ",
+                    (_, _, true) => b"\n  (regex ",
+                    _ => b"\n  (subpath ",
+                };
+                put(&mut out, open);
+                let regex;
+                sbpl_string(&mut out, if k.glob { regex = glob_regex(value); &regex } else { value });
+                put(&mut out, if f == 1 || kind == SOCKET { b"))" } else { b")" });
             }
-            out.push_str(")\n");
+            if any {
+                put(&mut out, b")\n");
+            }
         }
     }
     out
