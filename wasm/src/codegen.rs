@@ -15,7 +15,7 @@ use crate::ir::{self, Action, ArchPolicy, Rule};
 use crate::ir_eval::X32_BIT;
 use crate::tables::Arch;
 use cond::CondError;
-use graph::{FastMap, Graph, Label};
+use graph::{Graph, Label};
 
 /// The BPF program for `policy`, or every error found (scratch memory exceeded, filter too
 /// long), each at the position of the rule it concerns.
@@ -77,29 +77,13 @@ fn dispatcher(g: &mut Graph, ap: &ArchPolicy, foreign: Label) -> Result<Label, V
     let split = if x32 { g.jump(JMP | JSET | K, X32_BIT, foreign, default) } else { default };
     let mut named = Vec::with_capacity(ap.syscalls.len());
     let mut diags = Vec::new();
-    // Identical rule lists compile to identical (interned) code anyway; this saves the work.
-    let mut compiled: FastMap<Vec<(Action, Option<&ir::Cond>)>, Label> = FastMap::default();
     for s in &ap.syscalls {
         let list = ap.rules_of(s);
-        if let [Rule { action, cond: None, .. }] = list {
-            named.push((s.nr, g.ret(action.ret_value())));
-            continue;
+        // Identical rule lists compile to the same (interned) code.
+        match rules(g, list, ap.default) {
+            Ok(code) => named.push((s.nr, code)),
+            Err(d) => diags.push(d),
         }
-        let key: Vec<_> = list.iter().map(|r| (r.action, r.cond.as_ref())).collect();
-        let code = match compiled.get(&key) {
-            Some(&l) => l,
-            None => match rules(g, list, ap.default) {
-                Ok(l) => {
-                    compiled.insert(key, l);
-                    l
-                }
-                Err(d) => {
-                    diags.push(d);
-                    continue;
-                }
-            },
-        };
-        named.push((s.nr, code));
     }
     if !diags.is_empty() {
         return Err(diags);

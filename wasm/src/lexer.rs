@@ -448,7 +448,7 @@ impl<'a> Lexer<'a> {
                     self.error(file, line, col, msg);
                     return;
                 }
-                let index = self.files.index(key.as_str());
+                let index = self.files.index(key);
                 self.file(text, index, depth + 1);
             }
         }

@@ -24,8 +24,6 @@ pub mod sorting;
 pub mod syscall_index;
 pub mod tables;
 
-use std::collections::BTreeMap;
-
 /// The module's allocator (`heap.rs`); native builds keep the system's.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
@@ -38,7 +36,39 @@ use tables::Arch;
 /// Included texts supplied by the host, by the name written in `#include "NAME"`.
 /// `Some(text)`: found; `None`: the host looked and found nothing (an error at the include);
 /// a name absent from the map has not been looked up yet (see `Outcome::NeedIncludes`).
-pub type IncludeMap = BTreeMap<String, Option<Vec<u8>>>;
+///
+/// A list searched from the end (the last entry for a name wins), not a map type: a host
+/// supplies a handful, and each map type instance costs the module kilobytes.
+#[derive(Clone, Debug, Default)]
+pub struct IncludeMap {
+    entries: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl IncludeMap {
+    pub fn new() -> IncludeMap {
+        IncludeMap::default()
+    }
+
+    /// Supplies `name`, replacing what was supplied before under it.
+    pub fn insert(&mut self, name: String, text: Option<Vec<u8>>) {
+        self.entries.push((name, text));
+    }
+
+    /// The stored name and what was supplied under `name`, if anything was.
+    pub fn get_key_value(&self, name: &str) -> Option<(&str, &Option<Vec<u8>>)> {
+        self.entries.iter().rev().find(|(n, _)| n == name).map(|(n, t)| (n.as_str(), t))
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.get_key_value(name).is_some()
+    }
+}
+
+impl FromIterator<(String, Option<Vec<u8>>)> for IncludeMap {
+    fn from_iter<I: IntoIterator<Item = (String, Option<Vec<u8>>)>>(iter: I) -> IncludeMap {
+        IncludeMap { entries: iter.into_iter().collect() }
+    }
+}
 
 /// What every compile needs besides the text.
 #[derive(Clone, Debug)]

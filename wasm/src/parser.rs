@@ -6,8 +6,6 @@
 //! compile reports several errors. Recursion is bounded by the expression depth limit, so no
 //! input can overflow the stack.
 
-use std::collections::BTreeMap;
-
 use crate::ast::{ArchSet, Block, Entry, Filter, PolicyDef, Program, SyscallRef};
 use crate::diag::Diagnostic;
 use crate::ir::Action;
@@ -51,8 +49,8 @@ pub fn parse<'a>(text: &'a [u8], includes: &'a IncludeMap) -> Result<Parsed<'a>,
         nest: 0,
         files: &lexed.files,
         diags: Vec::new(),
-        consts: BTreeMap::new(),
-        policy_ids: BTreeMap::new(),
+        consts: Names::default(),
+        policy_ids: Names::default(),
         prog: Program::default(),
     };
     p.program();
@@ -65,6 +63,29 @@ pub fn parse<'a>(text: &'a [u8], includes: &'a IncludeMap) -> Result<Parsed<'a>,
 
 type PResult<T> = Result<T, ()>;
 
+/// Names → values, sorted by name: a policy defines a few dozen at most, and a map type would
+/// cost the module kilobytes.
+#[derive(Default)]
+struct Names<'a>(Vec<(&'a str, u64)>);
+
+impl<'a> Names<'a> {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(n, _)| (*n).cmp(name))
+    }
+    fn get(&self, name: &str) -> Option<&u64> {
+        self.find(name).ok().map(|i| &self.0[i].1)
+    }
+    fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+    /// Adds `name` (which must not be there yet).
+    fn insert(&mut self, name: &'a str, value: u64) {
+        if let Err(i) = self.find(name) {
+            self.0.insert(i, (name, value));
+        }
+    }
+}
+
 struct Parser<'t, 'a> {
     toks: &'t [Token<'a>],
     at: usize,
@@ -74,9 +95,9 @@ struct Parser<'t, 'a> {
     nest: u32,
     files: &'t Files<'a>,
     diags: Vec<Diagnostic>,
-    consts: BTreeMap<&'a str, u64>,
+    consts: Names<'a>,
     /// Index in `prog.policies`, as u64 so it shares the map type (and its code) with `consts`.
-    policy_ids: BTreeMap<&'a str, u64>,
+    policy_ids: Names<'a>,
     prog: Program<'a>,
 }
 

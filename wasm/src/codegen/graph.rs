@@ -7,14 +7,11 @@
 //! the instructions back to front, adding a `JA` (or a copy of a `RET`) wherever an 8-bit
 //! conditional offset cannot reach its target.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use crate::bpf::{Insn, ABS, JA, JMP, K, LD, RET, W};
 
 pub type Label = u32;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Node {
     Ret(u32),
     /// Any non-jump instruction; control continues at `next`.
@@ -32,43 +29,27 @@ enum Acc {
 
 const MAX_JUMP: usize = 255;
 
-/// A multiply-rotate hasher (as in rustc's FxHash): nodes are small trusted integers, so
-/// SipHash's flood resistance buys nothing and costs most of the compile time.
-#[derive(Default)]
-pub struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.write_u64(n as u64)
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.write_u64(n as u64)
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.write_u64(n as u64)
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.write_u64(n as u64)
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7cc1_b727_220a_95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FastHasher>>;
-
 #[derive(Default)]
 pub struct Graph {
     nodes: Vec<Node>,
-    interned: FastMap<Node, Label>,
+    /// Open addressing over `nodes`: 0 = empty, else 1 + a label. Never more than half full.
+    /// (A hand-written table: a library hash map costs the module ~4 KB per key type.)
+    slots: Vec<u32>,
+}
+
+/// A multiply-rotate hash (as in rustc's FxHash): nodes are small trusted integers, so
+/// flood resistance buys nothing.
+fn hash(n: &Node) -> usize {
+    let words = match *n {
+        Node::Ret(v) => [0, v as u64, 0],
+        Node::Stmt { code, k, next } => [1 | (code as u64) << 8, k as u64, next as u64],
+        Node::Jump { code, k, jt, jf } => [2 | (code as u64) << 8, k as u64, (jt as u64) << 32 | jf as u64],
+    };
+    let mut h: u64 = 0;
+    for w in words {
+        h = (h.rotate_left(5) ^ w).wrapping_mul(0x51_7cc1_b727_220a_95);
+    }
+    (h >> 32) as usize
 }
 
 impl Graph {
@@ -77,13 +58,35 @@ impl Graph {
     }
 
     fn intern(&mut self, n: Node) -> Label {
-        if let Some(&l) = self.interned.get(&n) {
-            return l;
+        if self.nodes.len() * 2 >= self.slots.len() {
+            self.rehash();
+        }
+        let mask = self.slots.len() - 1;
+        let mut at = hash(&n) & mask;
+        loop {
+            match self.slots[at] {
+                0 => break,
+                s if self.nodes[s as usize - 1] == n => return s - 1,
+                _ => at = (at + 1) & mask,
+            }
         }
         let l = self.nodes.len() as Label;
         self.nodes.push(n);
-        self.interned.insert(n, l);
+        self.slots[at] = l + 1;
         l
+    }
+
+    /// Doubles the table (at least 64 slots) and re-inserts every node.
+    fn rehash(&mut self) {
+        let size = (self.slots.len() * 2).max(64);
+        self.slots = vec![0; size];
+        for (l, n) in self.nodes.iter().enumerate() {
+            let mut at = hash(n) & (size - 1);
+            while self.slots[at] != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            self.slots[at] = l as u32 + 1;
+        }
     }
 
     pub fn ret(&mut self, value: u32) -> Label {
