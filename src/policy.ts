@@ -15,7 +15,7 @@ import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
 import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
 import { locateEngine } from "./engine/locate.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { ownFiles, PROTECTED_NAMES, protectedPaths } from "./protect.ts";
+import { isUnprotected, ownFiles, PROTECTED_NAMES, protectedPaths } from "./protect.ts";
 
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
@@ -291,7 +291,7 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
   const guard = protectedPaths({ cwd, read, write, system: systemDirs, unprotect: opts.unprotect ?? [] });
   // A read-only path that does not exist is made uncreatable instead: the engine would otherwise
   // leave an empty directory behind on the host, where a hidden placeholder is removed after the run.
-  const readOnly = abs(opts.readOnly);
+  const readOnly = abs(opts.readOnly).filter((p) => !isUnprotected(p, write, opts.unprotect ?? []));
   const tmpBytes = opts.tmpSize ?? DEFAULT_TMP_BYTES;
   const net = opts.network ?? "none";
   const config = {

@@ -45,6 +45,13 @@ const RUN_LATER: readonly Rule[] = [
   ...[".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile"].map((path) => ({ path, absent: "home" as const })),
   ...[".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".config/fish"].map((path) => ({ path, absent: "home" as const })),
   ...[".vscode", ".idea", ".claude", ".cursor", ".codex", ".gemini", ".mcp.json"].map((path) => ({ path, absent: "project" as const })),
+  // Package managers' own configuration in the project, read by every invocation there (even
+  // `yarn --version`, or an editor's `cargo metadata`): each can name a program to run instead.
+  ...[".yarnrc.yml", ".yarnrc", ".yarn/releases", ".yarn/plugins", ".npmrc", "rust-toolchain.toml", "rust-toolchain"].map((path) => ({
+    path,
+  })),
+  ...[".mvn/jvm.config", ".mvn/maven.config", ".mvn/extensions.xml", ".mvn/wrapper/maven-wrapper.properties"].map((path) => ({ path })),
+  ...["gradle/wrapper/gradle-wrapper.properties", "gradle.properties"].map((path) => ({ path })),
   { path: ".zed" },
   { path: ".continue" },
   { path: ".devcontainer" },
@@ -69,7 +76,9 @@ const ENV_FILES = ".env";
 const ENV_FILE = /^\.env(\..+)?$/;
 
 /** Every name `unprotect` accepts. A name also covers the names under it (`.git` → `.git/hooks`). */
-export const PROTECTED_NAMES: readonly string[] = [...RUN_LATER.map((r) => r.path), ENV_FILES, ...HOME_SECRETS.map((r) => r.path)];
+export const PROTECTED_NAMES: readonly string[] = [
+  ...new Set([...RUN_LATER.map((r) => r.path), ENV_FILES, ...HOME_SECRETS.map((r) => r.path)]),
+];
 
 /** What to add to the view for the protections. */
 export interface Protected {
@@ -155,6 +164,15 @@ export function protectedPaths(
     }
   }
   return { readOnly, hide };
+}
+
+/**
+ * Whether `path` is a protected name that `unprotect` turned off, in one of the writable
+ * directories (`/p/.npmrc` with `.npmrc`): a policy's own `readOnly` entry for a protected name
+ * (a preset making `.npmrc` uncreatable) is turned off by the same name.
+ */
+export function isUnprotected(path: string, write: readonly string[], unprotect: readonly string[]): boolean {
+  return write.some((dir) => unprotect.some((name) => isUnder(path, join(dir, name))));
 }
 
 /** Stockade's own files that decide how the next run is sandboxed (relative to the package root). */

@@ -280,6 +280,17 @@ describe("protected paths in the ExecConfig", () => {
     );
   });
 
+  test("package managers' configuration in the project is read-only; the npm preset makes .npmrc and .yarnrc.yml uncreatable", async () => {
+    writeFileSync(join(dir, ".yarnrc.yml"), "");
+    const fs = toExecConfig(["true"], { cwd: dir, writeCwd: true }).fs;
+    assert.ok(fs.readOnly.includes(join(dir, ".yarnrc.yml")));
+    const npm = await loadPolicy("npm", { cwd: project, env });
+    const withPreset = toExecConfig(["true"], npm).fs;
+    for (const p of [".npmrc", ".yarnrc.yml", ".yarnrc"]) assert.ok(withPreset.hide.includes(join(project, p)), p);
+    const unprotected = toExecConfig(["true"], mergeRunOptions(npm, { unprotect: [".npmrc"] })).fs;
+    assert.ok(!unprotected.hide.includes(join(project, ".npmrc")) && unprotected.hide.includes(join(project, ".yarnrc")));
+  });
+
   test("a writable directory that is not the project keeps only what exists", () => {
     const fs = toExecConfig(["true"], { cwd: project, write: [dir] }).fs;
     assert.ok(fs.readOnly.includes(join(dir, ".vscode")));

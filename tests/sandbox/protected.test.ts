@@ -28,6 +28,7 @@ function project(withGit: boolean): string {
   mkdirSync(join(dir, ".vscode"));
   writeFileSync(join(dir, ".vscode", "settings.json"), "{}");
   writeFileSync(join(dir, ".bashrc"), "# rc\n");
+  writeFileSync(join(dir, ".yarnrc.yml"), "nodeLinker: node-modules\n");
   return dir;
 }
 
@@ -56,6 +57,7 @@ out({
     "claude settings": attempt(write(".claude/settings.json")),
     "mcp servers": attempt(write(".mcp.json")),
     "bashrc": attempt(write(".bashrc", "a")),
+    "yarnrc": attempt(write(".yarnrc.yml", "a", "yarnPath: ./evil.cjs\\n")),
     "read .env": attempt(read(".env")),
     "read .env.local": attempt(read(".env.local")),
     "new .env": attempt(write(".env.new-file-is-fine")),
@@ -167,7 +169,7 @@ describe("protected paths inside a writable project", () => {
 
   test("git hooks, git config, editor and agent settings, shell rc files cannot be changed or created", { skip }, async () => {
     const res = report(await withGit());
-    refused(res, ["hook", "git config", "vscode tasks", "vscode replaced", "claude settings", "mcp servers", "bashrc"]);
+    refused(res, ["hook", "git config", "vscode tasks", "vscode replaced", "claude settings", "mcp servers", "bashrc", "yarnrc"]);
     assert.equal(res["ordinary file"], "done", "the project itself is writable (control)");
     assert.ok(!existsSync(join(withGitDir, ".git", "hooks", "pre-commit")));
     assert.equal(readFileSync(join(withGitDir, ".git", "config"), "utf8"), "[core]\n");
