@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"stockade/engine/internal/sandbox"
+	"stockade/engine/internal/sandbox/allowlist"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -22,6 +23,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
+	sandbox.NewProxy = allowlist.New // the stage executable has none: see sandbox.NewProxy
 	switch os.Args[1] {
 	case "run":
 		if len(os.Args) == 4 && os.Args[2] == "--frame" {

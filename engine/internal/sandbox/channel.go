@@ -46,7 +46,13 @@ func errorMessage(err error) message {
 
 // asError turns an error message back into the step error it was made from, message unchanged.
 func (m *message) asError() *step.Error {
-	return &step.Error{Step: m.Step, What: strings.TrimPrefix(m.Message, m.Step+" "), Hint: m.Hint, Code: m.Code}
+	e := &step.Error{Step: m.Step, Hint: m.Hint, Code: m.Code}
+	if cause, ok := strings.CutPrefix(m.Message, m.Step+": "); ok { // a step error without a "what"
+		e.Err = errors.New(cause)
+	} else {
+		e.What = strings.TrimPrefix(m.Message, m.Step+" ")
+	}
+	return e
 }
 
 // send writes one message with optional descriptors.

@@ -42,7 +42,7 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 				return 0, err
 			}
 			args.ProxyPort = port
-			o.serveProxy(ctx, fd)
+			o.proxy.Serve(ctx, fd)
 		}
 	}
 	if c.Limits.Pids > 0 && !o.cg.Pids {

@@ -19,6 +19,7 @@ import (
 type initArgs struct {
 	Exec       execArgs `json:"exec"`       // passed on to the exec stage
 	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
+	Build      string   `json:"build"`      // the outer engine's Build, which must be PID 1's
 	learnFd    int      // PID 1's own: the supervisor's hand-over socket for the exec stage, or -1
 }
 

@@ -21,7 +21,6 @@ import (
 	"stockade/engine/internal/events"
 	"stockade/engine/internal/frame"
 	"stockade/engine/internal/landlock"
-	"stockade/engine/internal/netproxy"
 	"stockade/engine/internal/step"
 	"stockade/engine/internal/userns"
 	"stockade/engine/internal/view"
@@ -41,8 +40,9 @@ type outer struct {
 	cfg      *config.ExecConfig
 	frame    *frame.Frame
 	abi      int
-	rules    *netproxy.Rules
+	proxy    ProxyServer // allowlist mode
 	cg       *cgroup.Plan
+	stage    string    // the executable of PID 1 (stageExecutable)
 	early    *initProc // PID 1 started before the frame was read; nil once taken or discarded
 	timedOut bool
 	mu       sync.Mutex
@@ -64,10 +64,10 @@ func Run() int {
 			}
 		}
 	}
-	o := &outer{ev: events.Open(eventsFd)}
+	o := &outer{ev: events.Open(eventsFd), stage: stageExecutable()}
 	// PID 1 starts now, in parallel with reading the frame (see initProc). Without user
 	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
-	o.early, _ = startInit(true, true)
+	o.early, _ = startInit(o.stage, true, true)
 	code, err := o.run()
 	if o.early != nil {
 		o.early.discard()
@@ -120,11 +120,14 @@ func (o *outer) run() (int, error) {
 		o.ev.Warning("abstract-sockets", "with network host and Landlock below ABI 6, the host's abstract unix sockets (X11, D-Bus, …) are reachable")
 	}
 	if c.Network.Mode == "allowlist" {
-		rules, err := netproxy.ParseRules(c.Network.Allow, c.Network.Deny)
+		if NewProxy == nil {
+			return 0, step.Failf("network", "", "this executable has no network proxy; run stockade-engine")
+		}
+		proxy, err := NewProxy(&c.Network, o.ev, answersFd)
 		if err != nil {
 			return 0, step.Fail("network", "network.allow/deny", err)
 		}
-		o.rules = rules
+		o.proxy = proxy
 	}
 	c.Fs.Hide = append(c.Fs.Hide, view.HostSockets(&c.Fs)...)
 	if os.Getuid() == 0 {
@@ -207,13 +210,13 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	}
 	if p == nil {
 		var err error
-		if p, err = startInit(c.Network.Mode != "host", c.Process.NewSession); err != nil {
+		if p, err = startInit(o.stage, c.Network.Mode != "host", c.Process.NewSession); err != nil {
 			return 0, err
 		}
 	}
 	status, pid := p.status, p.pid
 	defer status.Close()
-	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}}
+	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}, Build: Build}
 	cgroupFd := -1
 	if o.cg.ProcsFile != nil {
 		args.CgroupFile, cgroupFd = true, int(o.cg.ProcsFile.Fd())
@@ -248,7 +251,7 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 			placeholders = append(placeholders, m.Paths...)
 		case "listener":
 			if len(fds) == 1 {
-				o.serveProxy(ctx, fds[0])
+				o.proxy.Serve(ctx, fds[0])
 			}
 		case "spawned":
 			if len(fds) == 1 && targetPidfd < 0 {

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -25,8 +27,24 @@ type initProc struct {
 	newSession bool
 }
 
-// startInit starts PID 1 in new namespaces (see userns.SysProcAttr).
-func startInit(newNet, newSession bool) (*initProc, error) {
+// Build identifies the engine's build (set by engine/build.sh in both executables): PID 1 refuses
+// the frame of an engine from another build, whose arguments it could misread.
+var Build string
+
+// stageExecutable is what PID 1 runs: stockade-stage from this executable's directory (the same
+// stages without the proxy, so they start faster: see NewProxy), else this executable.
+func stageExecutable() string {
+	if self, err := os.Executable(); err == nil {
+		stage := filepath.Join(filepath.Dir(self), "stockade-stage")
+		if unix.Access(stage, unix.X_OK) == nil {
+			return stage
+		}
+	}
+	return "/proc/self/exe"
+}
+
+// startInit starts PID 1 from exe in new namespaces (see userns.SysProcAttr).
+func startInit(exe string, newNet, newSession bool) (*initProc, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, step.Fail("init", "socketpair", err)
@@ -40,7 +58,7 @@ func startInit(newNet, newSession bool) (*initProc, error) {
 	files := []uintptr{0, 1, 2, ^uintptr(0), uintptr(pair[1])}
 	// syscall.ForkExec, not os/exec: os.StartProcess first forks a throwaway child to probe for
 	// pidfd support, which costs as much as a namespace.
-	pid, err := syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__init"},
+	pid, err := syscall.ForkExec(exe, []string{"stockade-stage", "__init"},
 		&syscall.ProcAttr{Env: innerEnv, Files: files, Sys: userns.SysProcAttr(newNet, newSession)})
 	unix.Close(pair[1])
 	if err != nil {
@@ -95,6 +113,10 @@ func receiveFrame(status int) (*initArgs, error) {
 	var a initArgs
 	if err := json.Unmarshal(m.Args, &a); err != nil {
 		return nil, step.Fail("init", "arguments", err)
+	}
+	if a.Build != Build {
+		return nil, step.Failf("init", "", "this stage executable is from another build (%q) than the engine (%q)", Build, a.Build).
+			WithHint("rebuild both with engine/build.sh")
 	}
 	if a.CgroupFile != (len(fds) == 2) {
 		return nil, step.Failf("init", "arguments", "cgroupFile is %v with %d descriptors", a.CgroupFile, len(fds))
