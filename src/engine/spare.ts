@@ -6,9 +6,11 @@
  * view, limits, network), all made after it is read, so nothing is shared between runs.
  *
  * A spare is made only once a second run has been started (a one-shot caller never pays for
- * one), used only for the same engine path and stdio, and unreferenced while it waits, so it
- * never keeps the caller's event loop alive. When the caller exits, its fd 3 reaches end-of-file
- * and the engine exits without running anything.
+ * one), only when the engine's stdout and stderr are pipes (an engine whose frame never comes
+ * says so on its stderr, which must not be the caller's terminal), used only for the same engine
+ * path and stdio, and unreferenced while it waits, so it never keeps the caller's event loop
+ * alive. When the caller exits, its fd 3 reaches end-of-file and the engine exits without
+ * running anything.
  *
  * @module
  */
@@ -93,6 +95,8 @@ export function startEngine(engine: string, stdio: EngineStdio): ChildProcess {
     s.child.kill("SIGKILL"); // another engine or other stdio: it has not read a frame, so ran nothing
   }
   child ??= spawnEngine(engine, stdio);
-  if (++started > 1) setImmediate(() => makeSpare(engine, stdio));
+  if (++started > 1 && stdio[0] !== "inherit" && stdio[1] === "pipe" && stdio[2] === "pipe") {
+    setImmediate(() => makeSpare(engine, stdio));
+  }
   return child;
 }
