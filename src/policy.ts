@@ -160,6 +160,13 @@ export const RunOptionsSchema = v.strictObject({
    * seccomp policy leaves to its default as `learn` events and lets them run.
    */
   learn: v.optional(v.boolean()),
+  /**
+   * Report the system calls the seccomp policy refused with an errno (default off; `stockade run`
+   * turns it on): each one, named and counted, as a `syscall` violation in `events`, with the same
+   * answer the command gets without it. Costs a round trip to the engine's supervisor per refused
+   * call; none for the calls the policy allows. See docs/learn.md.
+   */
+  reportRefusals: v.optional(v.boolean()),
   /** Size of the private /tmp in bytes (default 128 MiB); 0 means no /tmp. */
   tmpSize: v.optional(
     v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER)),
@@ -321,7 +328,7 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
     process: { newSession: true, dieWithParent: true },
     degrade: unique(opts.degrade ?? []),
     hostname: "stockade",
-    ...(opts.learn ? { learn: true } : {}),
+    ...(opts.learn ? { learn: true } : opts.reportRefusals ? { reportRefusals: true } : {}),
   };
   // Drop absent limits so the JSON carries only what is set.
   for (const [key, value] of Object.entries(config.limits)) if (value === undefined) delete (config.limits as Record<string, unknown>)[key];

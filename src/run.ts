@@ -13,11 +13,14 @@ import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "./bytes.ts";
 import { type DiffReport, diffSnapshots, snapshot } from "./diff.ts";
+import process from "node:process";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
+import { isRefusal, nameRefusal } from "./engine/refusals.ts";
 import { startEngine } from "./engine/spare.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
+import { compileSeatbelt, withResolvedPaths } from "./seatbelt.ts";
 import { compileRunSeccomp, networkRuleIssues, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
 
 export type { NetworkRequest, RunOptions } from "./policy.ts";
@@ -132,6 +135,10 @@ function validate(command: readonly string[], options: RunOptions | undefined) {
 
 async function prepare(checked: ReturnType<typeof validate>): Promise<Prepared> {
   const { opts, config, engine } = checked;
+  if (process.platform === "darwin") {
+    // macOS: a Seatbelt profile instead of seccomp (docs/macos.md).
+    return { engine, frame: encodeFrame({ config, seatbelt: await compileSeatbelt(withResolvedPaths(config)) }), opts };
+  }
   const seccomp = await compileRunSeccomp(await seccompText(opts.seccomp));
   return { engine, frame: encodeFrame({ config, seccomp }), opts };
 }
@@ -186,6 +193,11 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
     if (!closed) answersPipe.write(JSON.stringify({ id, allow }) + "\n");
   };
 
+  // Refusals are named by the compiler's tables (async, loaded at the first one): from then on
+  // the queue takes each event after the names before it, so order and names hold for streams.
+  let naming: Promise<void> | undefined;
+  const deliver = (event: EngineEvent) => naming ? void naming.then(() => queue.push(event)) : queue.push(event);
+
   const decoder = new TextDecoder();
   let pending = "";
   const onLine = (line: string) => {
@@ -203,7 +215,8 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
     if (event.type === "error") failure ??= event;
     if (event.type === "exited") exited = event;
     if (event.type === "ask") void answer(event.id, event.host, event.port, event.protocol);
-    queue.push(event);
+    if (isRefusal(event)) naming = (naming ?? Promise.resolve()).then(() => nameRefusal(event));
+    deliver(event);
   };
   eventsPipe.on("data", (chunk: unknown) => {
     pending += decoder.decode(bytes(chunk), { stream: true });
@@ -249,7 +262,8 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
       clearTimeout(timeoutTimer);
       signal?.removeEventListener("abort", onAbort);
       if (pending !== "") onLine(pending);
-      queue.close();
+      if (naming) void naming.then(() => queue.close());
+      else queue.close();
       const stderrTail = new TextDecoder().decode(concatBytes(err)).trim().split("\n").slice(-5).join("\n");
       if (aborted) return reject(signal?.reason ?? new DOMException("The run was aborted", "AbortError"));
       // Once we have killed the engine, an error it reports on the way down is that kill's echo.
@@ -279,7 +293,7 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         code = engineCode ?? 0;
         sig = code > 128 ? SIGNAL_NAMES.get(code - 128) ?? null : null;
       }
-      resolve(makeResult({
+      const fields = {
         code,
         signal: sig,
         durationMs: performance.now() - started,
@@ -287,7 +301,8 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
         stderr: concatBytes(err),
         events,
         timedOut: (exited?.timedOut ?? false) || killedForTimeout,
-      }));
+      };
+      resolve(naming ? naming.then(() => makeResult(fields)) : makeResult(fields));
     };
     child.on("close", settle);
     // Once the target's tree is gone the engine sends `exited`, its last event, and closes stdio
