@@ -111,3 +111,21 @@ func TestRelayStopsWhenTheSourceIsClosed(t *testing.T) {
 		t.Fatal("relay kept waiting on a closed connection")
 	}
 }
+
+func TestRelayFromAReaderThatIsNotASocket(t *testing.T) {
+	data := make([]byte, 3<<20+5)
+	rand.New(rand.NewSource(4)).Read(data)
+	src := bytes.NewReader(data)
+	var dst bytes.Buffer
+	n, err := relay(&dst, src, 2<<20+1)
+	if err != nil || n != 2<<20+1 || !bytes.Equal(dst.Bytes(), data[:2<<20+1]) || src.Len() != 1<<20+4 {
+		t.Fatalf("limited: %d bytes, %v, %d left in the source", n, err, src.Len())
+	}
+	n, err = relay(&dst, src, -1)
+	if err != nil || n != 1<<20+4 || !bytes.Equal(dst.Bytes(), data) {
+		t.Fatalf("to EOF: %d bytes, %v", n, err)
+	}
+	if n, err := relay(&dst, bytes.NewReader(data[:10]), 11); !errors.Is(err, io.ErrUnexpectedEOF) || n != 10 {
+		t.Fatalf("short: %d bytes, %v; want 10 and io.ErrUnexpectedEOF", n, err)
+	}
+}
