@@ -41,6 +41,17 @@ export {
   type RefusedSyscall,
 } from "./src/learn/learn.ts";
 export { type DiffReport, diffSnapshots, type EntryType, type FileChange, formatDiff, type Snapshot, snapshot } from "./src/diff.ts";
+export {
+  compileSeatbelt,
+  encodeSeatbeltPolicy,
+  SEATBELT_PARAMS,
+  SEATBELT_RULE_KINDS,
+  type SeatbeltGlobs,
+  type SeatbeltOptions,
+  type SeatbeltPolicy,
+  type SeatbeltRuleKind,
+  withResolvedPaths,
+} from "./src/seatbelt.ts";
 export { locateEngine } from "./src/engine/locate.ts";
 export type { EngineEvent, LearnEvent, LearnFileEvent, LearnSyscallEvent } from "./src/engine/events.ts";
 export {

@@ -13,12 +13,14 @@ import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "./bytes.ts";
 import { type DiffReport, diffSnapshots, snapshot } from "./diff.ts";
+import process from "node:process";
 import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
 import { isRefusal, nameRefusal } from "./engine/refusals.ts";
 import { startEngine } from "./engine/spare.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
+import { compileSeatbelt, withResolvedPaths } from "./seatbelt.ts";
 import { compileRunSeccomp, networkRuleIssues, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
 
 export type { NetworkRequest, RunOptions } from "./policy.ts";
@@ -133,6 +135,10 @@ function validate(command: readonly string[], options: RunOptions | undefined) {
 
 async function prepare(checked: ReturnType<typeof validate>): Promise<Prepared> {
   const { opts, config, engine } = checked;
+  if (process.platform === "darwin") {
+    // macOS: a Seatbelt profile instead of seccomp (docs/macos.md).
+    return { engine, frame: encodeFrame({ config, seatbelt: await compileSeatbelt(withResolvedPaths(config)) }), opts };
+  }
   const seccomp = await compileRunSeccomp(await seccompText(opts.seccomp));
   return { engine, frame: encodeFrame({ config, seccomp }), opts };
 }

@@ -121,6 +121,30 @@ function toOptions(values: Record<string, string | boolean | string[] | undefine
   return options;
 }
 
+/** The flags that shape the policy; `stockade compile --format seatbelt` takes them too. */
+export const POLICY_FLAGS = {
+  "allow-read": { type: "string", multiple: true },
+  "allow-write": { type: "string", multiple: true },
+  hide: { type: "string", multiple: true },
+  policy: { type: "string" },
+  unprotect: { type: "string", multiple: true },
+  net: { type: "string" },
+  "allow-net": { type: "string", multiple: true },
+  "deny-net": { type: "string", multiple: true },
+  env: { type: "string", multiple: true },
+  memory: { type: "string" },
+  pids: { type: "string" },
+  timeout: { type: "string" },
+  cwd: { type: "string" },
+} as const;
+
+/** Run options from parsed `POLICY_FLAGS`; flags over the policy: lists add up, values given on the command line win. */
+export async function optionsFromFlags(values: Record<string, string | boolean | string[] | undefined>): Promise<RunOptions> {
+  const options = toOptions(values);
+  if (values.policy === undefined) return options;
+  return mergeRunOptions(await loadPolicy(values.policy as string, { cwd: values.cwd as string | undefined }), options);
+}
+
 /** One refused network destination, with how often it was tried (`--json`'s `refusedHosts`). */
 export interface RefusedHost {
   host: string;
@@ -199,19 +223,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       args: flags,
       allowPositionals: true,
       options: {
-        "allow-read": { type: "string", multiple: true },
-        "allow-write": { type: "string", multiple: true },
-        hide: { type: "string", multiple: true },
-        policy: { type: "string" },
-        unprotect: { type: "string", multiple: true },
-        net: { type: "string" },
-        "allow-net": { type: "string", multiple: true },
-        "deny-net": { type: "string", multiple: true },
-        env: { type: "string", multiple: true },
-        memory: { type: "string" },
-        pids: { type: "string" },
-        timeout: { type: "string" },
-        cwd: { type: "string" },
+        ...POLICY_FLAGS,
         diff: { type: "boolean" },
         json: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
@@ -234,9 +246,7 @@ export async function runCommand(argv: string[]): Promise<number> {
 
   let options: RunOptions;
   try {
-    options = toOptions(values);
-    // Flags over the policy: lists add up, values given on the command line win.
-    if (values.policy !== undefined) options = mergeRunOptions(await loadPolicy(values.policy, { cwd: values.cwd }), options);
+    options = await optionsFromFlags(values);
   } catch (e) {
     return usage(e);
   }

@@ -20,7 +20,7 @@ export const Section = {
   Config: 1,
   /** seccomp BPF program: 8-byte `sock_filter` records, 1..4096 of them. Required on Linux. */
   Seccomp: 2,
-  /** Seatbelt profile text for macOS `sandbox-exec`. */
+  /** Seatbelt profile text for macOS `sandbox-exec`. Required on macOS. */
   Seatbelt: 3,
 } as const;
 
@@ -30,20 +30,27 @@ export const FrameLimits = { config: 1 << 20, seccomp: 4096 * 8, seatbelt: 1 << 
 /** What goes into a frame. */
 export interface FrameParts {
   config: ExecConfig;
-  seccomp: Uint8Array;
+  /** Linux's program; absent in a macOS frame. */
+  seccomp?: Uint8Array;
+  /** macOS's profile. */
   seatbelt?: string;
 }
 
 /** Encodes a frame. Throws `RangeError` when a section breaks a size rule. */
 export function encodeFrame(parts: FrameParts): Uint8Array {
   const enc = new TextEncoder();
-  const sections: [number, Uint8Array][] = [[Section.Config, enc.encode(JSON.stringify(parts.config))], [Section.Seccomp, parts.seccomp]];
+  const sections: [number, Uint8Array][] = [[Section.Config, enc.encode(JSON.stringify(parts.config))]];
+  if (parts.seccomp !== undefined) sections.push([Section.Seccomp, parts.seccomp]);
   if (parts.seatbelt !== undefined) sections.push([Section.Seatbelt, enc.encode(parts.seatbelt)]);
   const [, config] = sections[0];
   if (config.length > FrameLimits.config) throw new RangeError(`ExecConfig is ${config.length} bytes; the limit is ${FrameLimits.config}`);
-  if (parts.seccomp.length === 0 || parts.seccomp.length % 8 !== 0 || parts.seccomp.length > FrameLimits.seccomp) {
-    throw new RangeError(`seccomp program is ${parts.seccomp.length} bytes; it must be a non-zero multiple of 8 up to ${FrameLimits.seccomp}`);
+  if (parts.seccomp === undefined && parts.seatbelt === undefined) throw new RangeError("A frame needs a seccomp program (Linux) or a Seatbelt profile (macOS)");
+  const seccompBytes = parts.seccomp?.length ?? 8;
+  if (seccompBytes === 0 || seccompBytes % 8 !== 0 || seccompBytes > FrameLimits.seccomp) {
+    throw new RangeError(`seccomp program is ${seccompBytes} bytes; it must be a non-zero multiple of 8 up to ${FrameLimits.seccomp}`);
   }
+  const seatbeltBytes = sections.find(([kind]) => kind === Section.Seatbelt)?.[1].length ?? 0;
+  if (seatbeltBytes > FrameLimits.seatbelt) throw new RangeError(`Seatbelt profile is ${seatbeltBytes} bytes; the limit is ${FrameLimits.seatbelt}`);
   const total = 8 + sections.reduce((n, [, b]) => n + 8 + b.length, 0);
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
