@@ -46,7 +46,7 @@ const MILESTONES = [
   ["exec", "the sandbox tool is exec'd"],
   ["nsClone", "clone()/unshare() of the new namespaces entered"],
   ["nsCloned", "that call returned (in the parent)"],
-  ["initExec", "the engine's __init stage exec'd (PID 1)"],
+  ["initExec", "the engine's __init stage exec'd (PID 1, before the frame is read)"],
   ["mount", "first mount() in the new namespaces"],
   ["pivot", "pivot_root()"],
   ["stageExec", "the engine's __exec stage exec'd"],
@@ -100,7 +100,8 @@ function record(label: string, command: string): Map<Milestone, number>[] {
     if (!cur) continue;
     switch (e.name) {
       case "sched:sched_process_exec":
-        if (e.trace.startsWith("filename=/proc/self/exe")) mark(stages++ === 0 ? "initExec" : "stageExec", e.time);
+        // PID 1 runs engine/bin/stockade-stage (or the engine itself), the exec stage /proc/self/exe.
+        if (/^filename=(\/proc\/self\/exe|\S*\/stockade-stage) /.test(e.trace)) mark(stages++ === 0 ? "initExec" : "stageExec", e.time);
         else if (e.trace.startsWith("filename=/bin/true")) mark("targetExec", e.time);
         else mark("exec", e.time);
         break;
