@@ -42,7 +42,7 @@
 //
 // # Performance
 //
-// Tunnels and known-length response bodies are copied between the raw connections through
-// pooled 256 KiB buffers (faster than splice(2) on loopback, see copyBufferSize); request
-// heads are bounded by MaxHeaderBytes and HeaderTimeout (slowloris).
+// Tunnels and known-length response bodies are copied between the raw connections through a
+// pooled 1 MiB buffer, taken only while the source has data (see copyBufferSize for why not
+// splice(2)); request heads are bounded by MaxHeaderBytes and HeaderTimeout (slowloris).
 package netproxy

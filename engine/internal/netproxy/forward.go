@@ -168,7 +168,7 @@ func writeHead(w *bufio.Writer, resp *http.Response) {
 }
 
 // relayResponse writes resp to the client. A body of known length is copied straight from the
-// origin socket with copyBulk after whatever the parser had already buffered; any other
+// origin socket with relay after whatever the parser had already buffered; any other
 // framing goes through net/http's writer. It reports whether client and upstream stay usable.
 func relayResponse(conn net.Conn, req *http.Request, resp *http.Response, up *upstream, clientClose bool) (keepClient, keepUpstream bool) {
 	originClose := resp.Close
