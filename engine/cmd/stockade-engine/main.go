@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command stockade-engine is Stockade's enforcement half on Linux: it reads a frame on fd 3,
 // contains the command it describes, and reports events on fd 4. See docs/engine-protocol.md.
 package main

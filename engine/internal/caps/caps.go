@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package caps drops every capability before the target runs, so even a root caller's sandbox
 // (uid 0 inside, mapped to 0) cannot remount, override file permissions or regain privileges.
 package caps

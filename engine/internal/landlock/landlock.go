@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package landlock restricts the target with Landlock rules that mirror the view (defence in
 // depth behind the mounts), TCP/UDP port rules where the kernel has them, and the abstract-unix and
 // signal scopes. It enforces the kernel's exact ABI, never a silent best-effort downgrade, and only

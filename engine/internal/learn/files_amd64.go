@@ -1,3 +1,5 @@
+//go:build linux
+
 package learn
 
 import "golang.org/x/sys/unix"

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package learn is the engine half of `stockade learn`: a seccomp program derived from the base
 // policy that turns every call the base does not simply allow, and every call that names a file,
 // into a user notification; and a supervisor (PID 1 of the sandbox, which is not under the

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package netns prepares the sandbox's own network namespace: only the loopback interface, up.
 package netns
 

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package seccomp installs the seccomp program from the frame. The engine never parses policy:
 // it checks the shape (whole 8-byte sock_filter records) and hands the bytes to the kernel, which
 // verifies the program itself.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package userns starts the sandbox's PID 1 in new user, mount, pid, ipc, uts, cgroup (and net)
 // namespaces by re-executing the engine with clone flags: the running Go process never unshares.
 // It also explains why user namespaces are unavailable, when they are.

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package view builds the sandbox's file view inside a fresh mount namespace: private propagation,
 // a fresh root on tmpfs, binds cloned from handles opened without following symlinks (checked
 // again after mounting), masks for hidden paths (existing or not), /proc, a minimal /dev, a

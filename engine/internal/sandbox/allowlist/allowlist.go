@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package allowlist runs the filtering proxy (engine/internal/netproxy) for the outer engine in
 // allowlist mode: refused destinations become violation events, and with network.ask the hosts no
 // rule matches are put to the caller. Only stockade-engine links it (sandbox.NewProxy): the stage
