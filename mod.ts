@@ -54,6 +54,7 @@ export {
 } from "./src/seatbelt.ts";
 export { locateEngine } from "./src/engine/locate.ts";
 export type { EngineEvent, LearnEvent, LearnFileEvent, LearnSyscallEvent } from "./src/engine/events.ts";
+export { refusedSyscalls, type SyscallRefusal } from "./src/engine/refusals.ts";
 export {
   type FromOciOptions,
   fromOciProfile,

@@ -10,7 +10,7 @@ import type { EngineEvent, ViolationEvent } from "./events.ts";
 import { syscallName } from "../learn/syscalls.ts";
 
 /** One refused system call (`--json`'s `refusedSyscalls`). */
-export interface RefusedSyscall {
+export interface SyscallRefusal {
   /** The compiler's name, or `#NR` when its table has none. */
   syscall: string;
   /** The compiler's architecture name (`x86_64`, `i386`, `aarch64`, `riscv64`). */
@@ -48,7 +48,7 @@ export async function nameRefusal(event: ViolationEvent): Promise<void> {
 }
 
 /** The refusals among `events`, in the order the engine reported them (first refused first). */
-export function refusedSyscalls(events: readonly EngineEvent[]): RefusedSyscall[] {
+export function refusedSyscalls(events: readonly EngineEvent[]): SyscallRefusal[] {
   return events.filter(isRefusal).map((e) => ({
     syscall: String(e.data.syscall ?? `#${e.data.nr}`),
     arch: String(e.data.arch),
