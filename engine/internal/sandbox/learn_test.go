@@ -33,21 +33,8 @@ func hasFile(r *result, access, path string) bool {
 }
 
 // notifyOn returns USER_NOTIF (the base's "learnable default") for learnNr, ERRNO(1) for denyNr
-// and ALLOW for the rest: a tiny restrictive base.
-func notifyOn(learnNr, denyNr uint32) []byte {
-	var b []byte
-	for _, in := range [][]byte{
-		bpfInsn(0x20, 0, 0, 0),
-		bpfInsn(0x15, 0, 1, learnNr),
-		bpfInsn(0x06, 0, 0, 0x7fc00000),
-		bpfInsn(0x15, 0, 1, denyNr),
-		bpfInsn(0x06, 0, 0, 0x00050001),
-		bpfInsn(0x06, 0, 0, retAllow),
-	} {
-		b = append(b, in...)
-	}
-	return b
-}
+// and ALLOW for the rest: a tiny restrictive base (errnoOn, refusals_test.go).
+func notifyOn(learnNr, denyNr uint32) []byte { return errnoOn(denyNr, 1, learnNr) }
 
 func TestLearnRecordsFilesOfTheWholeTree(t *testing.T) {
 	dir := t.TempDir()
