@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -134,25 +133,7 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 
 // targetEnv is exactly the configured environment, plus the proxy variables in allowlist mode.
 func targetEnv(c *config.ExecConfig, proxyPort int) []string {
-	env := map[string]string{}
-	for k, v := range c.Env {
-		env[k] = v
-	}
-	if c.Network.Mode == "allowlist" && proxyPort > 0 {
-		http := fmt.Sprintf("http://127.0.0.1:%d", proxyPort)
-		socks := fmt.Sprintf("socks5h://127.0.0.1:%d", proxyPort)
-		for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
-			env[k] = http
-		}
-		env["ALL_PROXY"], env["all_proxy"] = socks, socks
-		env["NO_PROXY"], env["no_proxy"] = "localhost,127.0.0.1,::1", "localhost,127.0.0.1,::1"
-	}
-	out := make([]string, 0, len(env))
-	for k, v := range env {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
+	return c.TargetEnv(proxyPort)
 }
 
 // lookPath resolves argv[0] like a shell: a name with a slash is used as is, otherwise each
