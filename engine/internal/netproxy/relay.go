@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"syscall"
 )
 
@@ -16,6 +17,9 @@ import (
 const copyBufferSize = 1 << 20
 
 var copyBuffers = sync.Pool{New: func() any { return new([copyBufferSize]byte) }}
+
+// buffersInUse counts the copy buffers held by running bursts (a test checks idle relays hold none).
+var buffersInUse atomic.Int64
 
 // relay copies up to limit bytes (limit < 0: until EOF) from src to dst; a source that ends
 // before limit is io.ErrUnexpectedEOF. It never reads past limit, so a kept-alive origin
@@ -51,7 +55,11 @@ func relay(dst io.Writer, src io.Reader, limit int64) (int64, error) {
 // drained for now) or, unless unlimited, max bytes are copied. It returns io.EOF when src ended.
 func copyBurst(dst io.Writer, src io.Reader, max int64, unlimited bool) (n int64, err error) {
 	buf := copyBuffers.Get().(*[copyBufferSize]byte)
-	defer copyBuffers.Put(buf)
+	buffersInUse.Add(1)
+	defer func() {
+		buffersInUse.Add(-1)
+		copyBuffers.Put(buf)
+	}()
 	for unlimited || n < max {
 		want := len(buf)
 		if !unlimited {

@@ -129,3 +129,36 @@ func TestRelayFromAReaderThatIsNotASocket(t *testing.T) {
 		t.Fatalf("short: %d bytes, %v; want 10 and io.ErrUnexpectedEOF", n, err)
 	}
 }
+
+func TestIdleRelayHoldsNoBuffer(t *testing.T) {
+	srcWriter, src := tcpPair(t)
+	dst, dstReader := tcpPair(t)
+	done := make(chan error, 1)
+	go func() {
+		_, err := relay(dst, src, -1)
+		done <- err
+	}()
+	waitIdle := func(when string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for buffersInUse.Load() != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: an idle relay still holds %d copy buffers", when, buffersInUse.Load())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	time.Sleep(20 * time.Millisecond)
+	waitIdle("before any data")
+	burst := bytes.Repeat([]byte("x"), 3<<20)
+	go srcWriter.Write(burst)
+	dstReader.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.ReadFull(dstReader, make([]byte, len(burst))); err != nil {
+		t.Fatalf("burst not relayed: %v", err)
+	}
+	waitIdle("after a burst")
+	srcWriter.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("relay ended with %v, want a clean EOF", err)
+	}
+}
