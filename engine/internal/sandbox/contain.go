@@ -4,7 +4,6 @@ package sandbox
 
 import (
 	"os/signal"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
@@ -33,19 +32,14 @@ import (
 //	                                   forwards signals to the target (targetSignals)
 //
 // containInit runs steps 2 and 3 and starts the exec stage; it returns the target's pid.
-func containInit(c *config.ExecConfig, a *initArgs, frameFd, status int) (int, error) {
-	cgroupFd := -1
-	if a.CgroupFile {
-		cgroupFd = initCgroupFd
-		a.Exec.CgroupProcs = true
-	}
-	// The exec stage starts first: its runtime starts up while the view is built.
-	var pidfd int
-	stage, err := startExecStage(frameFd, cgroupFd, a.learnFd, &syscall.SysProcAttr{PidFD: &pidfd})
+func containInit(c *config.ExecConfig, a *initArgs, stage *execStage, frameFd, status int) (int, error) {
+	a.Exec.CgroupProcs = a.cgroupFd >= 0
+	// The exec stage (started before the frame came) reads it while the view is built.
+	err := stage.handFrame(frameFd, a.cgroupFd, a.learnFd)
+	unix.Close(frameFd)
 	if err != nil {
 		return 0, err
 	}
-	unix.Close(frameFd)
 	// The outer engine signals the target itself (targetSignals): PID 1 ignores SIGTERM, SIGINT
 	// and SIGHUP, from here on so that the exec stage (and the target) does not inherit SIG_IGN.
 	signal.Ignore(unix.SIGTERM, unix.SIGINT, unix.SIGHUP)

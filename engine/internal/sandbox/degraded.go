@@ -57,8 +57,11 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		cgroupFd = int(o.cg.ProcsFile.Fd())
 	}
 	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
-	stage, err := startExecStage(memfd, cgroupFd, -1, attr)
+	stage, err := startExecStage(attr)
 	if err != nil {
+		return 0, err
+	}
+	if err := stage.handFrame(memfd, cgroupFd, -1); err != nil {
 		return 0, err
 	}
 	pid := stage.pid

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -39,8 +38,8 @@ type execArgs struct {
 
 // Fds of the exec stage.
 const (
-	execFrameFd   = 3
-	execControlFd = 4 // in: execArgs as JSON, then end of file
+	execFrameFd   = 3 // the frame, which comes on the control socket
+	execControlFd = 4 // in: the frame and its descriptors, then the arguments (execStage)
 	execErrorFd   = 5 // out: an error message, or nothing when execve succeeded (close-on-exec)
 	execCgroupFd  = 6
 	execLearnFd   = 7 // learn mode, reportRefusals: the socket the listener goes to PID 1 on
@@ -50,24 +49,35 @@ const (
 // thread and execs it. Everything that constrains the engine's own Go runtime (RLIMIT_AS,
 // RLIMIT_NPROC, seccomp) comes last, immediately before execve.
 //
-// It is started before PID 1 builds the view, so its runtime starts while the mounts are made;
-// it waits for its arguments on the control pipe, which PID 1 writes once the view is in place
-// (pivot_root moves this process's root along with PID 1's).
+// PID 1 starts it before it has a frame itself, so its runtime starts while the outer engine
+// reads the frame and PID 1 builds the view. It waits on the control socket for the frame, then
+// for its arguments, which PID 1 sends once the view is in place (pivot_root moves this
+// process's root along with PID 1's).
 func Exec() {
+	// First, before anything opens a descriptor (os.File registers with the poller), the frame's
+	// descriptors go to their numbers.
+	if err := receiveStageFds(); err != nil {
+		reportExecError(os.NewFile(execErrorFd, "errors"), err)
+	}
 	errPipe := os.NewFile(execErrorFd, "errors")
 	unix.CloseOnExec(execErrorFd)
 	c, filter, err := readFrameFd(execFrameFd)
 	if err != nil {
 		reportExecError(errPipe, err)
 	}
-	control := os.NewFile(execControlFd, "control")
-	raw, err := io.ReadAll(control)
-	control.Close()
-	if len(raw) == 0 {
+	m, _, ok, err := receive(execControlFd)
+	unix.Close(execControlFd)
+	if !ok && err == nil {
 		os.Exit(step.ExitEngine) // the stage that started us gave up; it reports why
 	}
 	var a execArgs
-	if err := json.Unmarshal(raw, &a); err != nil {
+	if err == nil && m.Type != "args" {
+		err = fmt.Errorf("got %q instead", m.Type)
+	}
+	if err == nil {
+		err = json.Unmarshal(m.Args, &a)
+	}
+	if err != nil {
 		reportExecError(errPipe, step.Fail("exec", "arguments", err))
 	}
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
@@ -76,6 +86,40 @@ func Exec() {
 	if err := lockdown(c, filter, &a); err != nil {
 		reportExecError(errPipe, err)
 	}
+}
+
+// receiveStageFds waits for the frame on the control socket and puts its descriptors on
+// execFrameFd, execCgroupFd and execLearnFd. The end of the socket before it means the stage
+// that started this one gave up, and reports why: exit quietly.
+func receiveStageFds() error {
+	m, fds, ok, err := receive(execControlFd)
+	if err == nil && !ok {
+		os.Exit(step.ExitEngine)
+	}
+	var have stageFds
+	if err == nil && m.Type != "frame" {
+		err = fmt.Errorf("got %q instead", m.Type)
+	}
+	if err == nil {
+		err = json.Unmarshal(m.Args, &have)
+	}
+	want := []int{execFrameFd}
+	if have.Cgroup {
+		want = append(want, execCgroupFd)
+	}
+	if have.Learn {
+		want = append(want, execLearnFd)
+	}
+	if err == nil && len(fds) != len(want) {
+		err = fmt.Errorf("%d descriptors instead of %d", len(fds), len(want))
+	}
+	if err == nil {
+		err = placeFds(fds, want)
+	}
+	if err != nil {
+		return step.Fail("exec", "receive the frame", err)
+	}
+	return nil
 }
 
 // lockdown runs steps 4-6 of DESIGN.md on this thread and execs the target.

@@ -5,7 +5,6 @@ package sandbox
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"strings"
 	"syscall"
@@ -20,24 +19,23 @@ import (
 // initArgs is what PID 1 learns from the outer engine, with its frame (sendFrame).
 type initArgs struct {
 	Exec       execArgs `json:"exec"`       // passed on to the exec stage
-	CgroupFile bool     `json:"cgroupFile"` // fd 5 is a cgroup.procs file for the exec stage
+	CgroupFile bool     `json:"cgroupFile"` // a cgroup.procs file for the exec stage comes with the frame
 	Build      string   `json:"build"`      // the outer engine's Build, which must be PID 1's
+	frameFd    int      // PID 1's own: the frame's memfd, as received
+	cgroupFd   int      // PID 1's own: the cgroup.procs file, or -1
 	learnFd    int      // PID 1's own: the supervisor's hand-over socket for the exec stage, or -1
 }
 
-// Fds of PID 1.
-const (
-	initFrameFd  = 3
-	initStatusFd = 4
-	initCgroupFd = 5
-)
+// initStatusFd is PID 1's status socket to the outer engine; the frame and the cgroup.procs file
+// come on it (receiveFrame).
+const initStatusFd = 4
 
 // Init is PID 1 of the sandbox's namespaces: it builds the view and the network, starts the exec
 // stage, then reaps every process until the target ends, and reports how it ended.
 func Init() {
 	status := initStatusFd
 	// Only what PID 1 names reaches the exec stage.
-	_ = unix.CloseRange(initFrameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
+	_ = unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	fail := func(err error, noUserns bool) {
 		m := errorMessage(err)
 		m.NoUserns = noUserns
@@ -48,17 +46,23 @@ func Init() {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
 		fail(step.Fail("init", "PR_SET_DUMPABLE", err), false)
 	}
+	// The exec stage starts first, before the frame: its runtime starts up while the outer engine
+	// reads the frame and PID 1 builds the view.
+	var pidfd int
+	stage, err := startExecStage(&syscall.SysProcAttr{PidFD: &pidfd})
+	if err != nil {
+		fail(err, false)
+	}
 	// Started before the outer engine read its frame: wait for it (start.go).
 	a, err := receiveFrame(status)
 	if err != nil {
 		fail(err, false)
 	}
-	frameFd, err := unix.Dup(initFrameFd) // kept for the exec stage; the original is closed by readFrameFd
+	frameFd, err := unix.FcntlInt(uintptr(a.frameFd), unix.F_DUPFD_CLOEXEC, 0) // kept for the exec stage; readFrameFd closes a.frameFd
 	if err != nil {
 		fail(step.Fail("init", "dup", err), false)
 	}
-	unix.CloseOnExec(frameFd)
-	c, filter, err := readFrameFd(initFrameFd)
+	c, filter, err := readFrameFd(a.frameFd)
 	if err != nil {
 		fail(err, false)
 	}
@@ -77,7 +81,7 @@ func Init() {
 	if sup != nil {
 		a.learnFd = sup.StageEnd()
 	}
-	target, err := containInit(c, a, frameFd, status)
+	target, err := containInit(c, a, stage, frameFd, status)
 	if err != nil {
 		var se *step.Error
 		noUserns := errors.As(err, &se) && se.Step == "mount" && errors.Is(err, unix.EPERM) && strings.Contains(se.What, "propagation")
@@ -101,43 +105,45 @@ func Init() {
 // execStage is a started exec stage.
 type execStage struct {
 	pid     int
-	pidfd   int      // -1 when not asked for
-	control *os.File // write end: the arguments, then close
-	errs    *os.File // read end: an error message, or end of file once the target is exec'd
+	pidfd   int // -1 when not asked for
+	control int // its frame and descriptors (handFrame), then its arguments (proceed)
+	errs    int // read end: an error message, or end of file once the target is exec'd
 }
 
-// startExecStage starts the exec stage; it waits for its arguments (see Exec). learnFd, when
-// not -1, is the learn supervisor's hand-over socket (fd 7 of the stage).
-func startExecStage(frameFd, cgroupFd, learnFd int, sys *syscall.SysProcAttr) (*execStage, error) {
-	ctlR, ctlW, err := os.Pipe()
+// stageFds names the descriptors that come with the exec stage's frame, after the frame itself.
+type stageFds struct {
+	Cgroup bool `json:"cgroup"` // the cgroup.procs file (fd 6 of the stage)
+	Learn  bool `json:"learn"`  // the learn supervisor's hand-over socket (fd 7 of the stage)
+}
+
+// startExecStage starts the exec stage, which waits for its frame (handFrame) and then for its
+// arguments (proceed); see Exec. Raw descriptors, not os.File: PID 1 receives its own frame's
+// descriptors after this, at numbers no poller may hold.
+func startExecStage(sys *syscall.SysProcAttr) (*execStage, error) {
+	ctl, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
+		return nil, step.Fail("exec", "socketpair", err)
+	}
+	var errs [2]int
+	if err := unix.Pipe2(errs[:], unix.O_CLOEXEC); err != nil {
+		unix.Close(ctl[0])
+		unix.Close(ctl[1])
 		return nil, step.Fail("exec", "pipe", err)
 	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		ctlR.Close()
-		ctlW.Close()
-		return nil, step.Fail("exec", "pipe", err)
-	}
-	files := []uintptr{0, 1, 2, uintptr(frameFd), ctlR.Fd(), errW.Fd()}
-	if cgroupFd >= 0 || learnFd >= 0 {
-		files = append(files, uintptr(cgroupFd)) // -1 leaves fd 6 closed
-	}
-	if learnFd >= 0 {
-		files = append(files, uintptr(learnFd))
-	}
-	s := &execStage{pidfd: -1, control: ctlW, errs: errR}
+	s := &execStage{pidfd: -1, control: ctl[0], errs: errs[0]}
 	if sys.PidFD != nil {
 		*sys.PidFD = -1
 	}
-	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-engine", "__exec"}, &syscall.ProcAttr{
+	// Fd 3 stays closed until the frame comes (execFrameFd).
+	files := []uintptr{0, 1, 2, ^uintptr(0), uintptr(ctl[1]), uintptr(errs[1])}
+	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-stage", "__exec"}, &syscall.ProcAttr{
 		Env: innerEnv, Files: files, Sys: sys,
 	})
-	ctlR.Close()
-	errW.Close()
+	unix.Close(ctl[1])
+	unix.Close(errs[1])
 	if err != nil {
-		ctlW.Close()
-		errR.Close()
+		unix.Close(s.control)
+		unix.Close(s.errs)
 		return nil, step.Fail("exec", "start the exec stage", err)
 	}
 	if sys.PidFD != nil {
@@ -146,14 +152,32 @@ func startExecStage(frameFd, cgroupFd, learnFd int, sys *syscall.SysProcAttr) (*
 	return s, nil
 }
 
+// handFrame gives the exec stage its frame (fd 3 of the stage), and the cgroup.procs file and the
+// learn supervisor's hand-over socket when they are not -1.
+func (s *execStage) handFrame(frameFd, cgroupFd, learnFd int) error {
+	have := stageFds{Cgroup: cgroupFd >= 0, Learn: learnFd >= 0}
+	fds := []int{frameFd}
+	if have.Cgroup {
+		fds = append(fds, cgroupFd)
+	}
+	if have.Learn {
+		fds = append(fds, learnFd)
+	}
+	raw, _ := json.Marshal(have)
+	if err := send(s.control, message{Type: "frame", Args: raw}, fds...); err != nil {
+		return step.Fail("exec", "hand over the frame", err)
+	}
+	return nil
+}
+
 // proceed hands the exec stage its arguments and waits until it has exec'd the target (its error
 // pipe closes) or failed (it writes an error message, which is returned).
 func (s *execStage) proceed(a *execArgs) error {
 	raw, _ := json.Marshal(a)
-	_, werr := s.control.Write(raw)
-	s.control.Close()
-	report, _ := io.ReadAll(s.errs)
-	s.errs.Close()
+	werr := send(s.control, message{Type: "args", Args: raw})
+	unix.Close(s.control)
+	report := readAll(s.errs)
+	unix.Close(s.errs)
 	if len(report) == 0 && werr == nil {
 		return nil
 	}
@@ -164,6 +188,22 @@ func (s *execStage) proceed(a *execArgs) error {
 		return step.Failf("exec", "", "the exec stage ended without a report (%v, %q)", werr, report)
 	}
 	return m.asError()
+}
+
+// readAll reads fd to its end (or its first error).
+func readAll(fd int) []byte {
+	var out []byte
+	buf := make([]byte, 4<<10)
+	for {
+		n, err := unix.Read(fd, buf)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if n <= 0 {
+			return out
+		}
+		out = append(out, buf[:n]...)
+	}
 }
 
 // reap waits for every child; when the target ends it kills the rest of the namespace.

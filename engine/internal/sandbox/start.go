@@ -56,7 +56,7 @@ func startInit(exe string, newNet, newSession bool) (*initProc, error) {
 		unix.Close(pair[1])
 		return nil, step.Fail("init", "status channel", err)
 	}
-	// Fd 3 stays closed until the frame comes; the status socket is fd 4 (initStatusFd).
+	// The status socket is fd 4 (initStatusFd); the frame comes on it.
 	files := []uintptr{0, 1, 2, ^uintptr(0), uintptr(pair[1])}
 	// syscall.ForkExec, not os/exec: os.StartProcess first forks a throwaway child to probe for
 	// pidfd support, which costs as much as a namespace.
@@ -85,8 +85,8 @@ func (p *initProc) discard() {
 	p.status.Close()
 }
 
-// sendFrame hands PID 1 the frame's memfd (its fd 3), the cgroup.procs file when there is one
-// (its fd 5) and its arguments.
+// sendFrame hands PID 1 the frame's memfd, the cgroup.procs file when there is one and its
+// arguments.
 func (p *initProc) sendFrame(memfd, cgroupFd int, args *initArgs) error {
 	raw, err := json.Marshal(args)
 	if err != nil {
@@ -99,8 +99,8 @@ func (p *initProc) sendFrame(memfd, cgroupFd int, args *initArgs) error {
 	return p.status.sendFds(message{Type: "frame", Args: raw}, fds...)
 }
 
-// receiveFrame is PID 1's side of sendFrame: it waits for the frame, puts the memfd on
-// initFrameFd and the cgroup.procs file on initCgroupFd, and returns the arguments.
+// receiveFrame is PID 1's side of sendFrame: it waits for the frame and returns the arguments,
+// with the frame's memfd and the cgroup.procs file (or -1) in frameFd and cgroupFd.
 func receiveFrame(status int) (*initArgs, error) {
 	m, fds, ok, err := receive(status)
 	if err == nil && (!ok || m.Type != "frame") {
@@ -123,13 +123,15 @@ func receiveFrame(status int) (*initArgs, error) {
 	if a.CgroupFile != (len(fds) == 2) {
 		return nil, step.Failf("init", "arguments", "cgroupFile is %v with %d descriptors", a.CgroupFile, len(fds))
 	}
-	if err := placeFds(fds, []int{initFrameFd, initCgroupFd}); err != nil {
-		return nil, step.Fail("init", "receive the frame", err)
+	a.frameFd, a.cgroupFd = fds[0], -1
+	if a.CgroupFile {
+		a.cgroupFd = fds[1]
 	}
 	return &a, nil
 }
 
-// placeFds moves fds[i] to the number want[i] (close-on-exec), whatever numbers they arrived on.
+// placeFds moves fds[i] to the number want[i] (close-on-exec), whatever numbers they arrived on;
+// nothing else may hold a wanted number.
 func placeFds(fds, want []int) error {
 	moved := make([]int, len(fds))
 	for i, fd := range fds { // first out of the way of every wanted number
