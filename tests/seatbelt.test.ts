@@ -18,6 +18,7 @@ import {
 } from "../mod.ts";
 import { encodeFrame, Section } from "../src/engine/frame.ts";
 import { parseExecConfig } from "../src/engine/config.ts";
+import { cli } from "./helpers/runtime.ts";
 
 type Sexp = string | { str: string } | Sexp[];
 
@@ -137,7 +138,7 @@ describe("compileSeatbelt", () => {
     const forms = readSbpl(await compileSeatbelt(policy, { globs }));
     assert.deepEqual(forms.filter((f) => head(f)[0] === "deny" && head(f)[1] === "default").length, 1);
     assert.ok(!forms.some((f) => head(f).join(" ") === "allow default"));
-    const lastAllow = forms.findLastIndex((f) => head(f)[0] === "allow");
+    const lastAllow = forms.map((f) => head(f)[0]).lastIndexOf("allow");
     const firstPathDeny = forms.findIndex((f) => head(f)[0] === "deny" && head(f)[1] !== "default");
     assert.ok(lastAllow < firstPathDeny, "a later allow would override a deny");
   });
@@ -227,5 +228,26 @@ describe("the macOS frame", () => {
     assert.equal(view.getUint16(16 + configLength, true), Section.Seatbelt);
     assert.equal(new TextDecoder().decode(frame.subarray(24 + configLength)), seatbelt);
     assert.throws(() => encodeFrame({ config }), /needs a seccomp program \(Linux\) or a Seatbelt profile \(macOS\)/);
+  });
+});
+
+describe("stockade compile --format seatbelt", () => {
+  test("prints the profile of the run policy given by the run flags", () => {
+    const res = cli(["compile", "--format", "seatbelt", "--cwd", "/", "--allow-write", "/work/out", "--hide", '/work/out/a"b', "--allow-net", "example.com"]);
+    assert.equal(res.status, 0, res.stderr.toString());
+    const forms = readSbpl(res.stdout.toString());
+    assert.ok(forms.some((f) => head(f).join(" ").startsWith("allow file-read* file-write*") && strings(f).includes("/work/out")));
+    assert.ok(forms.some((f) => head(f).join(" ").startsWith("deny file-read* file-write*") && strings(f).includes('/work/out/a"b')));
+    assert.match(res.stdout.toString(), /\(param "PROXY_PORT"\)/);
+  });
+
+  test("names the rule Seatbelt cannot express (exit 2) and keeps run flags off Kafel compiles (exit 64)", () => {
+    const bad = cli(["compile", "--format", "seatbelt", "--cwd", "/", "--hide", "/a\u0001b"]);
+    assert.equal(bad.status, 2, bad.stderr.toString());
+    assert.match(bad.stderr.toString(), /Cannot express hide "\/a\\u0001b" in Seatbelt/);
+    const mixed = cli(["compile", "--allow-read", "/x", "policy.kafel"]);
+    assert.equal(mixed.status, 64);
+    assert.match(mixed.stderr.toString(), /--allow-read applies to --format seatbelt only/);
+    assert.equal(cli(["compile", "--format", "seatbelt", "policy.kafel"]).status, 64);
   });
 });
