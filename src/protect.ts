@@ -52,6 +52,10 @@ const RUN_LATER: readonly Rule[] = [
   })),
   ...[".mvn/jvm.config", ".mvn/maven.config", ".mvn/extensions.xml", ".mvn/wrapper/maven-wrapper.properties"].map((path) => ({ path })),
   ...["gradle/wrapper/gradle-wrapper.properties", "gradle.properties"].map((path) => ({ path })),
+  // pnpm loads .pnpmfile.cjs on every install (hooks run even with --ignore-scripts); mise runs
+  // the hooks and env templates of its config when a shell enters the directory.
+  { path: ".pnpmfile.cjs", absent: "project" },
+  ...[".mise.toml", "mise.toml", ".config/mise", ".tool-versions"].map((path) => ({ path })),
   { path: ".zed" },
   { path: ".continue" },
   { path: ".devcontainer" },
