@@ -31,18 +31,19 @@ type execArgs struct {
 	NprocBase   int  `json:"nprocBase"`   // tasks of our uid in the user namespace before the target
 	CgroupMem   bool `json:"cgroupMem"`   // memory limited by a cgroup: no RLIMIT_AS
 	CgroupPids  bool `json:"cgroupPids"`  // pids limited by a cgroup: no RLIMIT_NPROC
-	CgroupProcs bool `json:"cgroupProcs"` // fd 6 is a cgroup.procs file to join right before execve
-	// PID 1 supervises refusals (ExecConfig.reportRefusals): fd 7 takes the report filter's listener
+	CgroupProcs bool `json:"cgroupProcs"` // a cgroup.procs file comes with the frame, to join right before execve
+	// PID 1 supervises refusals (ExecConfig.reportRefusals): learnFd takes the report filter's listener
 	ReportRefusals bool `json:"reportRefusals,omitempty"`
+	cgroupFd       int  // the stage's own: the cgroup.procs file, or -1
+	learnFd        int  // the stage's own: learn mode, reportRefusals: the socket the listener goes to PID 1 on, or -1
 }
 
-// Fds of the exec stage.
+// Fds of the exec stage. The frame, the cgroup.procs file and the learn hand-over socket come on
+// the control socket and stay on the numbers they arrive on: the Go runtime may hold any other
+// (it keeps /sys/fs/cgroup/cpu/cpu.cfs_quota_us open, on fd 3 when that is free).
 const (
-	execFrameFd   = 3 // the frame, which comes on the control socket
 	execControlFd = 4 // in: the frame and its descriptors, then the arguments (execStage)
 	execErrorFd   = 5 // out: an error message, or nothing when execve succeeded (close-on-exec)
-	execCgroupFd  = 6
-	execLearnFd   = 7 // learn mode, reportRefusals: the socket the listener goes to PID 1 on
 )
 
 // Exec is the last stage: a single-purpose process that locks the target down on its locked main
@@ -54,14 +55,13 @@ const (
 // for its arguments, which PID 1 sends once the view is in place (pivot_root moves this
 // process's root along with PID 1's).
 func Exec() {
-	// First, before anything opens a descriptor (os.File registers with the poller), the frame's
-	// descriptors go to their numbers.
-	if err := receiveStageFds(); err != nil {
-		reportExecError(os.NewFile(execErrorFd, "errors"), err)
-	}
 	errPipe := os.NewFile(execErrorFd, "errors")
 	unix.CloseOnExec(execErrorFd)
-	c, filter, err := readFrameFd(execFrameFd)
+	frameFd, cgroupFd, learnFd, err := receiveStageFds()
+	if err != nil {
+		reportExecError(errPipe, err)
+	}
+	c, filter, err := readFrameFd(frameFd)
 	if err != nil {
 		reportExecError(errPipe, err)
 	}
@@ -80,6 +80,7 @@ func Exec() {
 	if err != nil {
 		reportExecError(errPipe, step.Fail("exec", "arguments", err))
 	}
+	a.cgroupFd, a.learnFd = cgroupFd, learnFd
 	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		reportExecError(errPipe, step.Fail("close fds", "close_range", err))
 	}
@@ -88,10 +89,10 @@ func Exec() {
 	}
 }
 
-// receiveStageFds waits for the frame on the control socket and puts its descriptors on
-// execFrameFd, execCgroupFd and execLearnFd. The end of the socket before it means the stage
-// that started this one gave up, and reports why: exit quietly.
-func receiveStageFds() error {
+// receiveStageFds waits for the frame on the control socket and returns its descriptors: the
+// frame, the cgroup.procs file and the learn hand-over socket (-1 when not sent). The end of the
+// socket before it means the stage that started this one gave up, and reports why: exit quietly.
+func receiveStageFds() (frameFd, cgroupFd, learnFd int, err error) {
 	m, fds, ok, err := receive(execControlFd)
 	if err == nil && !ok {
 		os.Exit(step.ExitEngine)
@@ -103,23 +104,27 @@ func receiveStageFds() error {
 	if err == nil {
 		err = json.Unmarshal(m.Args, &have)
 	}
-	want := []int{execFrameFd}
+	want := 1
 	if have.Cgroup {
-		want = append(want, execCgroupFd)
+		want++
 	}
 	if have.Learn {
-		want = append(want, execLearnFd)
+		want++
 	}
-	if err == nil && len(fds) != len(want) {
-		err = fmt.Errorf("%d descriptors instead of %d", len(fds), len(want))
-	}
-	if err == nil {
-		err = placeFds(fds, want)
+	if err == nil && len(fds) != want {
+		err = fmt.Errorf("%d descriptors instead of %d", len(fds), want)
 	}
 	if err != nil {
-		return step.Fail("exec", "receive the frame", err)
+		return -1, -1, -1, step.Fail("exec", "receive the frame", err)
 	}
-	return nil
+	frameFd, fds, cgroupFd, learnFd = fds[0], fds[1:], -1, -1
+	if have.Cgroup {
+		cgroupFd, fds = fds[0], fds[1:]
+	}
+	if have.Learn {
+		learnFd = fds[0]
+	}
+	return frameFd, cgroupFd, learnFd, nil
 }
 
 // lockdown runs steps 4-6 of DESIGN.md on this thread and execs the target.
@@ -150,7 +155,7 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 		return err
 	}
 	if a.CgroupProcs {
-		if _, err := unix.Write(execCgroupFd, []byte("0")); err != nil {
+		if _, err := unix.Write(a.cgroupFd, []byte("0")); err != nil {
 			return step.Fail("cgroup", "join", err)
 		}
 	}
@@ -158,9 +163,9 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 		if !a.InView {
 			return step.Failf("learn", "", "learn mode needs user namespaces (its supervisor is the sandbox's PID 1)")
 		}
-		err = learn.Install(filter, execLearnFd)
+		err = learn.Install(filter, a.learnFd)
 	} else if a.ReportRefusals {
-		err = learn.InstallReport(filter, execLearnFd)
+		err = learn.InstallReport(filter, a.learnFd)
 	} else {
 		err = seccomp.Install(filter)
 	}

@@ -112,8 +112,8 @@ type execStage struct {
 
 // stageFds names the descriptors that come with the exec stage's frame, after the frame itself.
 type stageFds struct {
-	Cgroup bool `json:"cgroup"` // the cgroup.procs file (fd 6 of the stage)
-	Learn  bool `json:"learn"`  // the learn supervisor's hand-over socket (fd 7 of the stage)
+	Cgroup bool `json:"cgroup"` // the cgroup.procs file
+	Learn  bool `json:"learn"`  // the learn supervisor's hand-over socket
 }
 
 // startExecStage starts the exec stage, which waits for its frame (handFrame) and then for its
@@ -134,7 +134,7 @@ func startExecStage(sys *syscall.SysProcAttr) (*execStage, error) {
 	if sys.PidFD != nil {
 		*sys.PidFD = -1
 	}
-	// Fd 3 stays closed until the frame comes (execFrameFd).
+	// Fd 3 stays closed: the frame comes on the control socket.
 	files := []uintptr{0, 1, 2, ^uintptr(0), uintptr(ctl[1]), uintptr(errs[1])}
 	s.pid, err = syscall.ForkExec("/proc/self/exe", []string{"stockade-stage", "__exec"}, &syscall.ProcAttr{
 		Env: innerEnv, Files: files, Sys: sys,
@@ -152,8 +152,8 @@ func startExecStage(sys *syscall.SysProcAttr) (*execStage, error) {
 	return s, nil
 }
 
-// handFrame gives the exec stage its frame (fd 3 of the stage), and the cgroup.procs file and the
-// learn supervisor's hand-over socket when they are not -1.
+// handFrame gives the exec stage its frame, and the cgroup.procs file and the learn supervisor's
+// hand-over socket when they are not -1.
 func (s *execStage) handFrame(frameFd, cgroupFd, learnFd int) error {
 	have := stageFds{Cgroup: cgroupFd >= 0, Learn: learnFd >= 0}
 	fds := []int{frameFd}

@@ -129,23 +129,3 @@ func receiveFrame(status int) (*initArgs, error) {
 	}
 	return &a, nil
 }
-
-// placeFds moves fds[i] to the number want[i] (close-on-exec), whatever numbers they arrived on;
-// nothing else may hold a wanted number.
-func placeFds(fds, want []int) error {
-	moved := make([]int, len(fds))
-	for i, fd := range fds { // first out of the way of every wanted number
-		var err error
-		if moved[i], err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 10); err != nil {
-			return err
-		}
-		unix.Close(fd)
-	}
-	for i, fd := range moved {
-		if err := unix.Dup3(fd, want[i], unix.O_CLOEXEC); err != nil {
-			return err
-		}
-		unix.Close(fd)
-	}
-	return nil
-}
