@@ -7,14 +7,16 @@
  *
  * A spare is made only once a second run has been started (a one-shot caller never pays for
  * one), only when the engine's stdout and stderr are pipes (an engine whose frame never comes
- * says so on its stderr, which must not be the caller's terminal), used only for the same engine
- * path and stdio, and unreferenced while it waits, so it never keeps the caller's event loop
- * alive. When the caller exits, its fd 3 reaches end-of-file and the engine exits without
- * running anything.
+ * says so on its stderr, which must not be the caller's terminal), and used only for the same
+ * engine path and stdio, and while the caller's process is as it was when the spare started
+ * (credentials, umask, cgroup: what the engine and the sandbox inherit from it). It is
+ * unreferenced while it waits, so it never keeps the caller's event loop alive. When the caller
+ * exits, its fd 3 reaches end-of-file and the engine exits without running anything.
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 
 /** How fds 0, 1 and 2 of the engine are set up (3, 4 and 5 are always pipes). */
 export type EngineStdio = readonly ["pipe" | "ignore" | "inherit", "pipe" | "inherit", "pipe" | "inherit"];
@@ -22,6 +24,7 @@ export type EngineStdio = readonly ["pipe" | "ignore" | "inherit", "pipe" | "inh
 interface Spare {
   engine: string;
   stdio: string;
+  inherited: string;
   child: ChildProcess;
   alive: boolean;
   /** Marks the spare dead; listens for the child's "error" and "exit" until the spare is taken. */
@@ -40,6 +43,18 @@ function streams(child: ChildProcess): Referable[] {
   return (child.stdio as unknown as (Referable | null)[]).filter((s): s is Referable => s !== null);
 }
 
+/** What an engine inherits from this process and the sandbox from it: ids, groups, capabilities,
+ * no_new_privs, seccomp, umask (/proc/self/status) and the cgroup the engine makes its own under. */
+function inheritedState(): string {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8").split("\n")
+      .filter((l) => /^(Umask|Uid|Gid|Groups|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs|Seccomp):/.test(l));
+    return `${status.join("\n")}\n${readFileSync("/proc/self/cgroup", "utf8")}`;
+  } catch {
+    return ""; // no procfs: no spare
+  }
+}
+
 function spawnEngine(engine: string, stdio: EngineStdio): ChildProcess {
   return spawn(engine, ["run"], {
     stdio: [...stdio, "pipe", "pipe", "pipe"],
@@ -51,6 +66,8 @@ function spawnEngine(engine: string, stdio: EngineStdio): ChildProcess {
 
 function makeSpare(engine: string, stdio: EngineStdio): void {
   if (spare) return;
+  const inherited = inheritedState();
+  if (inherited === "") return;
   let child: ChildProcess;
   try {
     child = spawnEngine(engine, stdio);
@@ -60,6 +77,7 @@ function makeSpare(engine: string, stdio: EngineStdio): void {
   const s: Spare = {
     engine,
     stdio: stdio.join(),
+    inherited,
     child,
     alive: true,
     dead: () => {
@@ -86,13 +104,13 @@ export function startEngine(engine: string, stdio: EngineStdio): ChildProcess {
   let child: ChildProcess | undefined;
   const s = spare;
   spare = undefined;
-  if (s?.alive && s.engine === engine && s.stdio === key) {
+  if (s?.alive && s.engine === engine && s.stdio === key && s.inherited === inheritedState()) {
     child = s.child;
     child.off("error", s.dead);
     child.off("exit", s.dead);
     for (const stream of [child, ...streams(child)]) stream.ref?.();
   } else if (s?.alive) {
-    s.child.kill("SIGKILL"); // another engine or other stdio: it has not read a frame, so ran nothing
+    s.child.kill("SIGKILL"); // it does not fit: it has not read a frame, so it ran nothing
   }
   child ??= spawnEngine(engine, stdio);
   if (++started > 1 && stdio[0] !== "inherit" && stdio[1] === "pipe" && stdio[2] === "pipe") {

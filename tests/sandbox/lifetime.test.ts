@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 import { describe, test } from "node:test";
 import { run } from "../../src/run.ts";
-import { skip } from "./helpers.ts";
+import { cleanup, skip, tempDir } from "./helpers.ts";
 
 /** Pids of the processes that have `arg` as one of their arguments. */
 function processesRunning(arg: string): string[] {
@@ -29,5 +29,22 @@ describe("sandbox lifetime", () => {
     assert.equal(r.code, 4);
     assert.equal(r.stdoutText, "left\n");
     assert.deepEqual(left, [], `sandbox processes alive after run() resolved: pids ${left.join(", ")}`);
+  });
+});
+
+describe("spare engines", () => {
+  test("a spare engine started before the caller changed its umask is not used", { skip }, async () => {
+    const dir = tempDir("umask");
+    const options = { write: [dir], cwd: dir };
+    await run(["true"], options);
+    await run(["true"], options); // a spare engine starts with the umask in force now (022 or so)
+    const before = process.umask(0o077);
+    try {
+      const r = await run(["sh", "-c", "echo x > made; stat -c %a made"], options);
+      assert.equal(r.stdoutText.trim(), "600", r.stderrText);
+    } finally {
+      process.umask(before);
+      cleanup();
+    }
   });
 });
