@@ -8,6 +8,7 @@
  * the modes taking turns in slices.
  *
  *   node --import tsx bench/proxy-e2e.ts [SIZE_MB] [ROUNDS] [REQUESTS]   (default 200, 5, 100)
+ *   PROXY_E2E_BASELINE=/path/to/old/stockade-engine node --import tsx bench/proxy-e2e.ts …
  *
  * The origin is a separate Node process writing one preallocated buffer, so it costs the same in
  * every mode. `--noproxy ''` makes curl use the proxy for 127.0.0.1 too (the engine's NO_PROXY
@@ -49,17 +50,26 @@ const port = await new Promise<number>((resolve, reject) => {
   origin.once("exit", (code) => reject(new Error(`The origin server exited with ${code}`)));
 });
 
-type Mode = "host curl" | "sandbox host net" | "sandbox allowlist";
-const modes: Record<Mode, RunOptions | null> = {
+type Mode = "host curl" | "sandbox host net" | "sandbox allowlist" | "baseline allowlist";
+const modes: Partial<Record<Mode, RunOptions | null>> = {
   "host curl": null,
   "sandbox host net": { network: "host" },
   "sandbox allowlist": { network: { allow: [`127.0.0.1:${port}`] } },
 };
+// PROXY_E2E_BASELINE=PATH adds the same allowlist run by another engine binary (an older build),
+// taking its turn in every round, so a change is measured side by side.
+const baseline = process.env.PROXY_E2E_BASELINE;
+if (baseline) modes["baseline allowlist"] = modes["sandbox allowlist"];
+const engine = process.env.STOCKADE_ENGINE;
 const CURL = ["curl", "-sS", "--noproxy", "", "-o", "/dev/null"];
 
 /** Runs a command on the host (options null) or in a sandbox; returns its stdout. */
-async function exec(argv: string[], options: RunOptions | null): Promise<string> {
+async function exec(argv: string[], options: RunOptions | null, mode?: Mode): Promise<string> {
   if (options) {
+    // run() looks the engine up when called; restore the caller's choice after the baseline.
+    if (mode === "baseline allowlist") process.env.STOCKADE_ENGINE = baseline;
+    else if (engine === undefined) delete process.env.STOCKADE_ENGINE;
+    else process.env.STOCKADE_ENGINE = engine;
     const r = await run(argv, options);
     if (r.code !== 0) throw new Error(`${argv.join(" ")} exited with ${r.code}: ${r.stderrText}`);
     return r.stdoutText;
@@ -74,10 +84,10 @@ async function exec(argv: string[], options: RunOptions | null): Promise<string>
 
 try {
   const url = (bytes: number) => `http://127.0.0.1:${port}/${bytes}`;
-  const speeds: Record<Mode, number[]> = { "host curl": [], "sandbox host net": [], "sandbox allowlist": [] };
+  const speeds: Record<Mode, number[]> = { "host curl": [], "sandbox host net": [], "sandbox allowlist": [], "baseline allowlist": [] };
   for (let i = 0; i < rounds; i++) {
     for (const [mode, options] of Object.entries(modes) as [Mode, RunOptions | null][]) {
-      const out = await exec([...CURL, "-w", "%{size_download} %{speed_download}", url(sizeMB << 20)], options);
+      const out = await exec([...CURL, "-w", "%{size_download} %{speed_download}", url(sizeMB << 20)], options, mode);
       const [size, speed] = out.trim().split(" ").map(Number);
       if (size !== sizeMB << 20) throw new Error(`${mode}: downloaded ${size} bytes, expected ${sizeMB << 20}`);
       speeds[mode].push(speed / (1 << 20));
@@ -87,12 +97,12 @@ try {
   // The tiny requests run in 5 slices per mode, the modes taking turns, so a change of load
   // during the measurement falls on every mode alike.
   const slices = Math.min(5, requests);
-  const times: Record<Mode, number[]> = { "host curl": [], "sandbox host net": [], "sandbox allowlist": [] };
+  const times: Record<Mode, number[]> = { "host curl": [], "sandbox host net": [], "sandbox allowlist": [], "baseline allowlist": [] };
   for (let i = 0; i < slices; i++) {
     const count = Math.floor(requests / slices) + (i < requests % slices ? 1 : 0);
     const loop = `for i in $(seq ${count}); do ${CURL.map((a) => `'${a}'`).join(" ")} -w '%{time_total}\\n' ${url(2)}; done`;
     for (const [mode, options] of Object.entries(modes) as [Mode, RunOptions | null][]) {
-      times[mode].push(...(await exec(["sh", "-c", loop], options)).trim().split("\n").map((t) => Number(t) * 1000));
+      times[mode].push(...(await exec(["sh", "-c", loop], options, mode)).trim().split("\n").map((t) => Number(t) * 1000));
     }
   }
   const latency = (mode: Mode) => quantile(times[mode], 0.5);
@@ -102,9 +112,13 @@ try {
     const added = latency(mode) - latency("sandbox host net");
     console.log(`${mode.padEnd(20)} ${quantile(speeds[mode], 0.5).toFixed(0).padStart(8)} ${quantile(perRound(mode), 0.5).toFixed(2).padStart(10)}× ${latency(mode).toFixed(3).padStart(9)} ${added.toFixed(3).padStart(9)}`);
   }
-  const r = quantile(perRound("sandbox allowlist"), 0.5);
-  const each = perRound("sandbox allowlist").map((x) => x.toFixed(2)).join(" ");
-  console.log(`allowlist vs host net: ${r.toFixed(2)}× median of rounds [${each}] (target ≥ 0.8×: ${r >= 0.8 ? "met" : "MISSED"})`);
+  for (const mode of ["sandbox allowlist", "baseline allowlist"] as const) {
+    if (!(mode in modes)) continue;
+    const r = quantile(perRound(mode), 0.5);
+    const each = perRound(mode).map((x) => x.toFixed(2)).join(" ");
+    const name = mode === "baseline allowlist" ? `baseline engine ${baseline}: allowlist` : "allowlist";
+    console.log(`${name} vs host net: ${r.toFixed(2)}× median of rounds [${each}] (target ≥ 0.8×: ${r >= 0.8 ? "met" : "MISSED"})`);
+  }
 } finally {
   origin.kill();
 }
