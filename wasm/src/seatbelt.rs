@@ -145,12 +145,17 @@ fn put(out: &mut Vec<u8>, s: &[u8]) {
     out.extend_from_slice(s);
 }
 
-/// `Line N: what "value"[ (why)]`.
+/// An error message: `before`, the value quoted, `after` (out of line: the module stays small).
 #[inline(never)]
-fn line_error(at: usize, what: &str, value: &[u8], why: &str) -> String {
-    let mut out = format!("Line {}: {} ", at, what);
+fn message(before: &[&str], value: &[u8], after: &[&str]) -> String {
+    let mut out = String::new();
+    for b in before {
+        out.push_str(b);
+    }
     crate::abi::json_string(&mut out, std::str::from_utf8(value).unwrap_or(""));
-    out.push_str(why);
+    for a in after {
+        out.push_str(a);
+    }
     out
 }
 
@@ -161,8 +166,7 @@ fn decode(text: &[u8]) -> Result<Policy<'_>, String> {
         return Err(concat!("Seatbelt policy must start with \"", header!(), "\"").into());
     }
     let mut policy = Policy { rules: Vec::new(), tmp: false, net: b"" };
-    for (i, line) in lines.enumerate() {
-        let at = i + 2;
+    for line in lines {
         let sp = line.iter().position(|&b| b == b' ');
         let (name, arg) = match sp {
             Some(sp) => (&line[..sp], Some(&line[sp + 1..])),
@@ -172,19 +176,19 @@ fn decode(text: &[u8]) -> Result<Policy<'_>, String> {
             (b"tmp", None) if !policy.tmp => policy.tmp = true,
             (b"net", Some(mode)) if policy.net.is_empty() => {
                 if !NETS.iter().any(|(m, _)| m.as_bytes() == mode) {
-                    return Err(line_error(at, "unknown network mode", mode, " (use none, proxy or host)"));
+                    return Err(message(&["Unknown network mode "], mode, &[" in the Seatbelt policy (use none, proxy or host)"]));
                 }
                 policy.net = mode;
             }
-            (b"tmp", _) | (b"net", _) => return Err(line_error(at, "unexpected", line, " (a repeated or malformed rule)")),
+            (b"tmp", _) | (b"net", _) => return Err(message(&["Unexpected Seatbelt rule "], line, &[" (repeated or malformed)"])),
             (_, Some(raw)) => {
                 let kind = KINDS.iter().position(|k| k.name.as_bytes() == name);
-                let kind = kind.ok_or_else(|| line_error(at, "unknown rule", name, ""))?;
-                let value = unescape(raw).ok_or_else(|| line_error(at, "bad escape in", raw, ""))?;
+                let kind = kind.ok_or_else(|| message(&["Unknown Seatbelt rule "], name, &[]))?;
+                let value = unescape(raw).ok_or_else(|| message(&["Bad escape in Seatbelt rule "], line, &[" (only \\\\ and \\n)"]))?;
                 check_path(&KINDS[kind], &value)?;
                 policy.rules.push((kind, value));
             }
-            (_, None) => return Err(line_error(at, "unexpected", line, " (a rule without a value)")),
+            (_, None) => return Err(message(&["Unexpected Seatbelt rule "], line, &[" (a rule without a value)"])),
         }
     }
     if policy.net.is_empty() {
@@ -220,13 +224,7 @@ fn check_path(kind: &Kind, value: &[u8]) -> Result<(), String> {
     } else {
         return Ok(());
     };
-    let mut out = String::from("Cannot express ");
-    out.push_str(kind.name);
-    out.push(' ');
-    crate::abi::json_string(&mut out, std::str::from_utf8(value).unwrap_or(""));
-    out.push_str(" in Seatbelt: ");
-    out.push_str(why);
-    Err(out)
+    Err(message(&["Cannot express ", kind.name, " "], value, &[" in Seatbelt: ", why]))
 }
 
 /// An SBPL string literal: quotes and backslashes escaped, so nothing leaves the string.

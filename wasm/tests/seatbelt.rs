@@ -169,7 +169,7 @@ fn network_modes_allow_only_what_they_say() {
 #[test]
 fn tmp_is_a_parameter() {
     let out = compile(&[("tmp", "")], "none");
-    assert_eq!(out, Err(r#"Line 2: unexpected "tmp " (a repeated or malformed rule)"#.into()));
+    assert_eq!(out, Err(r#"Unexpected Seatbelt rule "tmp " (repeated or malformed)"#.into()));
     let out = compile(&[("hide-glob", "/*"), ("read-glob", "/*")], "none");
     assert!(out.is_ok(), "a glob at the root has no ancestors");
     let text = format!("{}\ntmp\nnet proxy\n", HEADER);
@@ -249,7 +249,7 @@ fn what_sbpl_cannot_say_is_a_clear_error() {
         (&[("hide", "/a\u{1}b")], r#"Cannot express hide "/a\u0001b" in Seatbelt: it contains a control character other than tab, newline or carriage return"#),
         (&[("read-glob", "/a/[ab]")], r#"Cannot express read-glob "/a/[ab]" in Seatbelt: globs take only *, ** and ? (use a path rule for names with [ ] { } or \)"#),
         (&[("hide-glob", "*.env")], r#"Cannot express hide-glob "*.env" in Seatbelt: it is not absolute"#),
-        (&[("execute", "/bin")], r#"Line 2: unknown rule "execute""#),
+        (&[("execute", "/bin")], r#"Unknown Seatbelt rule "execute""#),
         (&[("write", "/a\u{7f}")], "Cannot express write \"/a\u{7f}\" in Seatbelt: it contains a control character other than tab, newline or carriage return"),
     ];
     for (rules, message) in cases {
@@ -258,10 +258,10 @@ fn what_sbpl_cannot_say_is_a_clear_error() {
     let raw = |t: &str| sb(t.as_bytes());
     assert_eq!(raw("net none\n"), Err(format!("Seatbelt policy must start with \"{}\"", HEADER)));
     assert_eq!(raw(&format!("{}\nread /a\n", HEADER)), Err("Seatbelt policy has no \"net\" rule".into()));
-    assert_eq!(raw(&format!("{}\nnet none\nnet host\n", HEADER)), Err(r#"Line 3: unexpected "net host" (a repeated or malformed rule)"#.into()));
-    assert_eq!(raw(&format!("{}\nnet wifi\n", HEADER)), Err(r#"Line 2: unknown network mode "wifi" (use none, proxy or host)"#.into()));
-    assert_eq!(raw(&format!("{}\nread /a\\t\nnet none\n", HEADER)), Err(r#"Line 2: bad escape in "/a\\t""#.into()));
-    assert_eq!(raw(&format!("{}\n\nnet none\n", HEADER)), Err(r#"Line 2: unexpected "" (a rule without a value)"#.into()));
+    assert_eq!(raw(&format!("{}\nnet none\nnet host\n", HEADER)), Err(r#"Unexpected Seatbelt rule "net host" (repeated or malformed)"#.into()));
+    assert_eq!(raw(&format!("{}\nnet wifi\n", HEADER)), Err(r#"Unknown network mode "wifi" in the Seatbelt policy (use none, proxy or host)"#.into()));
+    assert_eq!(raw(&format!("{}\nread /a\\t\nnet none\n", HEADER)), Err(r#"Bad escape in Seatbelt rule "read /a\\t" (only \\ and \n)"#.into()));
+    assert_eq!(raw(&format!("{}\n\nnet none\n", HEADER)), Err(r#"Unexpected Seatbelt rule "" (a rule without a value)"#.into()));
     assert_eq!(sb(b"\xff"), Err("Seatbelt policy is not UTF-8".into()));
 }
 
