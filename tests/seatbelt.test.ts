@@ -154,16 +154,16 @@ describe("compileSeatbelt", () => {
 
   // The encoder's kinds, not a hand list: a kind added to the encoder without a rule fails here.
   const SAMPLES: Record<SeatbeltRuleKind, { policy: SeatbeltPolicy; globs?: SeatbeltGlobs; expect: [string[], string] }> = {
-    read: { policy: { fs: fs({ read: ["/k/read"] }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-map-executable"], "/k/read"] },
-    write: { policy: { fs: fs({ write: ["/k/write"] }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-write*"], "/k/write"] },
+    read: { policy: { fs: fs({ read: ["/k/read"] }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-test-existence", "file-map-executable"], "/k/read"] },
+    write: { policy: { fs: fs({ write: ["/k/write"] }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-test-existence", "file-write*"], "/k/write"] },
     readonly: { policy: { fs: fs({ readOnly: ["/k/ro"] }), network: { mode: "none" } }, expect: [["deny", "file-write*"], "/k/ro"] },
-    hide: { policy: { fs: fs({ hide: ["/k/hide"] }), network: { mode: "none" } }, expect: [["deny", "file-read*", "file-write*"], "/k/hide"] },
+    hide: { policy: { fs: fs({ hide: ["/k/hide"] }), network: { mode: "none" } }, expect: [["deny", "file-read*", "file-test-existence", "file-write*"], "/k/hide"] },
     socket: { policy: { fs: fs({ sockets: ["/k/s.sock"] }), network: { mode: "none" } }, expect: [["allow", "network-outbound"], "/k/s.sock"] },
-    "read-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { read: ["/k/*.r"] }, expect: [["allow", "file-read*", "file-map-executable"], "^/k/[^/]*\\.r$"] },
-    "write-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { write: ["/k/*.w"] }, expect: [["allow", "file-read*", "file-write*"], "^/k/[^/]*\\.w$"] },
+    "read-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { read: ["/k/*.r"] }, expect: [["allow", "file-read*", "file-test-existence", "file-map-executable"], "^/k/[^/]*\\.r$"] },
+    "write-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { write: ["/k/*.w"] }, expect: [["allow", "file-read*", "file-test-existence", "file-write*"], "^/k/[^/]*\\.w$"] },
     "readonly-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { readOnly: ["/k/*.o"] }, expect: [["deny", "file-write*"], "^/k/[^/]*\\.o$"] },
-    "hide-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { hide: ["/k/**"] }, expect: [["deny", "file-read*", "file-write*"], "^/k(/.*)?$"] },
-    tmp: { policy: { fs: fs({ tmpBytes: 1 }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-write*"], "TMPDIR"] },
+    "hide-glob": { policy: { fs: fs(), network: { mode: "none" } }, globs: { hide: ["/k/**"] }, expect: [["deny", "file-read*", "file-test-existence", "file-write*"], "^/k(/.*)?$"] },
+    tmp: { policy: { fs: fs({ tmpBytes: 1 }), network: { mode: "none" } }, expect: [["allow", "file-read*", "file-test-existence", "file-write*"], "TMPDIR"] },
     net: { policy: { fs: fs(), network: { mode: "allowlist", allow: ["a.example"], deny: [], ask: false } }, expect: [["allow", "network-outbound"], "localhost:"] },
   };
   for (const kind of SEATBELT_RULE_KINDS) {
@@ -183,7 +183,7 @@ describe("compileSeatbelt", () => {
       const policy = { fs: fs({ read: [path], write: [path], hide: [path], readOnly: [path], sockets: [path] }), network: { mode: "none" as const } };
       const forms = readSbpl(await compileSeatbelt(policy));
       assert.ok(!forms.some((f) => head(f).join(" ") === "allow default"), JSON.stringify(path));
-      for (const atoms of [["allow", "file-read*", "file-map-executable"], ["allow", "file-read*", "file-write*"], ["deny", "file-write*"], ["deny", "file-read*"], ["allow", "network-outbound"]]) {
+      for (const atoms of [["allow", "file-read*", "file-test-existence", "file-map-executable"], ["allow", "file-read*", "file-test-existence", "file-write*"], ["deny", "file-write*"], ["deny", "file-read*"], ["allow", "network-outbound"]]) {
         assert.ok(forms.some((f) => atoms.every((a, i) => head(f)[i] === a) && strings(f).includes(path)), `${JSON.stringify(path)} in (${atoms.join(" ")})`);
       }
     }
@@ -236,8 +236,8 @@ describe("stockade compile --format seatbelt", () => {
     const res = cli(["compile", "--format", "seatbelt", "--cwd", "/", "--allow-write", "/work/out", "--hide", '/work/out/a"b', "--allow-net", "example.com"]);
     assert.equal(res.status, 0, res.stderr.toString());
     const forms = readSbpl(res.stdout.toString());
-    assert.ok(forms.some((f) => head(f).join(" ").startsWith("allow file-read* file-write*") && strings(f).includes("/work/out")));
-    assert.ok(forms.some((f) => head(f).join(" ").startsWith("deny file-read* file-write*") && strings(f).includes('/work/out/a"b')));
+    assert.ok(forms.some((f) => head(f).join(" ").startsWith("allow file-read* file-test-existence file-write*") && strings(f).includes("/work/out")));
+    assert.ok(forms.some((f) => head(f).join(" ").startsWith("deny file-read* file-test-existence file-write*") && strings(f).includes('/work/out/a"b')));
     assert.match(res.stdout.toString(), /\(param "PROXY_PORT"\)/);
   });
 

@@ -43,10 +43,10 @@ struct Kind {
     ancestors: bool,
 }
 
-const READ: &str = "(allow file-read* file-map-executable process-exec";
-const WRITE: &str = "(allow file-read* file-write* file-map-executable process-exec";
+const READ: &str = "(allow file-read* file-test-existence file-map-executable process-exec";
+const WRITE: &str = "(allow file-read* file-test-existence file-write* file-map-executable process-exec";
 const READONLY: &str = "(deny file-write*";
-const HIDE: &str = "(deny file-read* file-write* file-map-executable process-exec";
+const HIDE: &str = "(deny file-read* file-test-existence file-write* file-map-executable process-exec";
 
 /// Path rule kinds in output order: allowances first, then denials, the strongest last.
 const KINDS: [Kind; 9] = [
@@ -87,7 +87,7 @@ const SYSTEM: &str = r#"(version 1)
   (subpath "/private/var/db/dyld")
   (subpath "/private/var/db/timezone")
   (literal "/private/var/db/xcode_select_link"))
-(allow file-read-metadata (literal "/") (literal "/private") (literal "/private/var")
+(allow file-read-metadata file-test-existence (literal "/") (literal "/private") (literal "/private/var")
   (literal "/private/var/db") (literal "/var") (literal "/etc") (literal "/tmp") (literal "/dev"))
 (allow sysctl-read)
 (allow ipc-posix-sem)
@@ -316,7 +316,7 @@ fn render(p: &Policy) -> Vec<u8> {
         }
     }
     if !dirs.is_empty() {
-        put(&mut out, b"; The directories above allowed paths (on Linux the view has them).\n(allow file-read-metadata");
+        put(&mut out, b"; The directories above allowed paths (on Linux the view has them).\n(allow file-read-metadata file-test-existence");
         for d in &dirs {
             put(&mut out, b"\n  (literal ");
             sbpl_string(&mut out, d);
@@ -326,8 +326,8 @@ fn render(p: &Policy) -> Vec<u8> {
     }
     if p.tmp {
         put(&mut out, b"; The run's private temporary directory, made by the engine.
-(allow file-read* file-write* file-map-executable process-exec (subpath (param \"TMPDIR\")))
-(allow file-read-metadata (path-ancestors (param \"TMPDIR\")))\n");
+(allow file-read* file-test-existence file-write* file-map-executable process-exec (subpath (param \"TMPDIR\")))
+(allow file-read-metadata file-test-existence (path-ancestors (param \"TMPDIR\")))\n");
     }
     for (mode, rules) in NETS {
         if mode.as_bytes() == p.net {

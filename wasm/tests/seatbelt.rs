@@ -125,10 +125,10 @@ fn expected(kind: &str, value: &str) -> (&'static [&'static str], String) {
     let glob = kind.ends_with("-glob");
     let string = if glob { glob_regex(value) } else { value.to_string() };
     let head: &[&str] = match kind.trim_end_matches("-glob") {
-        "read" => &["allow", "file-read*", "file-map-executable"],
-        "write" => &["allow", "file-read*", "file-write*"],
+        "read" => &["allow", "file-read*", "file-test-existence", "file-map-executable"],
+        "write" => &["allow", "file-read*", "file-test-existence", "file-write*"],
         "readonly" => &["deny", "file-write*"],
-        "hide" => &["deny", "file-read*", "file-write*"],
+        "hide" => &["deny", "file-read*", "file-test-existence", "file-write*"],
         "socket" => &["allow", "network-outbound", "remote"],
         k => panic!("unknown kind {}", k),
     };
@@ -186,7 +186,7 @@ fn denials_come_after_allowances_so_they_win() {
     )
     .unwrap();
     let forms = read_sbpl(&out).unwrap();
-    let write = form_with(&forms, &["allow", "file-read*", "file-write*"], "/p").unwrap();
+    let write = form_with(&forms, &["allow", "file-read*", "file-test-existence", "file-write*"], "/p").unwrap();
     let read = form_with(&forms, &["allow", "file-read*"], "/p/secret/x").unwrap();
     let socket = form_with(&forms, &["allow", "network-outbound"], "/p/secret/s.sock").unwrap();
     let readonly = form_with(&forms, &["deny", "file-write*"], "/p/.git/hooks").unwrap();
@@ -201,7 +201,7 @@ fn denials_come_after_allowances_so_they_win() {
 fn ancestors_of_allowed_paths_are_visible_but_not_hidden_ones() {
     let out = compile(&[("write", "/Users/me/proj"), ("read-glob", "/opt/x/*/lib"), ("hide", "/Users/me/.ssh")], "none").unwrap();
     let forms = read_sbpl(&out).unwrap();
-    let meta = forms.iter().find(|f| atoms(f).starts_with(&["allow", "file-read-metadata", "literal"]) && strings(f).contains(&"/Users")).unwrap();
+    let meta = forms.iter().find(|f| atoms(f).starts_with(&["allow", "file-read-metadata", "file-test-existence", "literal"]) && strings(f).contains(&"/Users")).unwrap();
     assert_eq!(strings(meta), vec!["/Users", "/Users/me", "/opt", "/opt/x"]);
 }
 
