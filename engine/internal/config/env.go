@@ -20,6 +20,14 @@ func (c *ExecConfig) TargetEnv(proxyPort int) []string {
 		}
 		env["ALL_PROXY"], env["all_proxy"] = socks, socks
 		env["NO_PROXY"], env["no_proxy"] = "localhost,127.0.0.1,::1", "localhost,127.0.0.1,::1"
+		// The JVM ignores the variables above (Maven, Gradle, sbt, Java's own HttpClient): it
+		// takes system properties, which every JVM reads from JAVA_TOOL_OPTIONS, after the caller's.
+		java := fmt.Sprintf("-Dhttp.proxyHost=127.0.0.1 -Dhttp.proxyPort=%[1]d -Dhttps.proxyHost=127.0.0.1 -Dhttps.proxyPort=%[1]d "+
+			"-Dhttp.nonProxyHosts=localhost|127.0.0.1|[::1]", proxyPort)
+		if own := env["JAVA_TOOL_OPTIONS"]; own != "" {
+			java = own + " " + java
+		}
+		env["JAVA_TOOL_OPTIONS"] = java
 	}
 	out := make([]string, 0, len(env))
 	for k, v := range env {
