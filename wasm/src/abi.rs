@@ -15,6 +15,7 @@
 
 use crate::diag::Diagnostic;
 use crate::ir::Action;
+use crate::text::Hex;
 use crate::tables::Arch;
 use crate::{IncludeMap, Options, Outcome};
 
@@ -53,7 +54,7 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn bytes(&mut self, n: usize) -> Result<&'a [u8], String> {
         let end = self.at.checked_add(n).filter(|&e| e <= self.buf.len());
-        let end = end.ok_or_else(|| format!("Request truncated at byte {}", self.at))?;
+        let end = end.ok_or_else(|| cat!("Request truncated at byte ", self.at))?;
         let out = &self.buf[self.at..end];
         self.at = end;
         Ok(out)
@@ -76,25 +77,26 @@ pub fn decode_request(buf: &[u8]) -> Result<Request, String> {
     let mut r = Reader { buf, at: 0 };
     let version = r.u32()?;
     if version != ABI_VERSION {
-        return Err(format!("Unsupported ABI version {} (this module speaks {})", version, ABI_VERSION));
+        return Err(cat!("Unsupported ABI version ", version, " (this module speaks ", ABI_VERSION, ")"));
     }
     let op = r.u32()?;
     let foreign_raw = r.u32()?;
     let foreign = Action::from_ret_value(foreign_raw)
-        .ok_or_else(|| format!("Foreign-architecture action 0x{:08x} is not a seccomp action", foreign_raw))?;
+        .ok_or_else(|| cat!("Foreign-architecture action 0x", Hex(foreign_raw as u64, 8), " is not a seccomp action"))?;
     let n = r.u32()? as usize;
     if n == 0 || n > Arch::ALL.len() {
-        return Err(format!("Expected 1 to {} target architectures, got {}", Arch::ALL.len(), n));
+        return Err(cat!("Expected 1 to ", Arch::ALL.len(), " target architectures, got ", n));
     }
     let mut arches = Vec::with_capacity(n);
     for _ in 0..n {
         let raw = r.str()?;
-        let name = String::from_utf8_lossy(&raw);
+        // The host encodes strings as UTF-8; anything else cannot name an architecture.
+        let name = std::str::from_utf8(&raw).unwrap_or("(not UTF-8)");
         let arch = Arch::parse(&name).ok_or_else(|| {
-            format!("No syscall table for architecture \"{}\" (choose x86_64, i386, aarch64 or riscv64)", name)
+            cat!("No syscall table for architecture \"", name, "\" (choose x86_64, i386, aarch64 or riscv64)")
         })?;
         if arches.contains(&arch) {
-            return Err(format!("Architecture \"{}\" named twice", arch.name()));
+            return Err(cat!("Architecture \"", arch.name(), "\" named twice"));
         }
         arches.push(arch);
     }
@@ -102,13 +104,13 @@ pub fn decode_request(buf: &[u8]) -> Result<Request, String> {
     let m = r.u32()? as usize;
     let mut includes = IncludeMap::new();
     for _ in 0..m {
-        let name = String::from_utf8(r.str()?).map_err(|_| "Include name is not UTF-8".to_string())?;
+        let name = String::from_utf8(r.str()?).map_err(|_| crate::text::owned("Include name is not UTF-8"))?;
         let found = r.u8()?;
         let text = if found != 0 { Some(r.str()?) } else { None };
         includes.insert(name, text);
     }
     if r.at != buf.len() {
-        return Err(format!("{} trailing bytes after the request", buf.len() - r.at));
+        return Err(cat!(buf.len() - r.at, " trailing bytes after the request"));
     }
     Ok(Request { op, opts: Options { arches, foreign }, text, includes })
 }
@@ -118,12 +120,12 @@ pub fn json_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
         match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '"' => crate::text::push_str(out, "\\\""),
+            '\\' => crate::text::push_str(out, "\\\\"),
+            '\n' => crate::text::push_str(out, "\\n"),
+            '\r' => crate::text::push_str(out, "\\r"),
+            '\t' => crate::text::push_str(out, "\\t"),
+            c if (c as u32) < 0x20 => crate::text::push_str(out, &cat!("\\u", Hex(c as u32 as u64, 4))),
             c => out.push(c),
         }
     }
@@ -136,12 +138,12 @@ fn diagnostics_json(diags: &[Diagnostic]) -> String {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("{\"file\":");
+        crate::text::push_str(&mut out, "{\"file\":");
         match &d.pos.file {
             Some(f) => json_string(&mut out, f),
-            None => out.push_str("null"),
+            None => crate::text::push_str(&mut out, "null"),
         }
-        out.push_str(&format!(",\"line\":{},\"col\":{},\"message\":", d.pos.line, d.pos.col));
+        crate::text::push_str(&mut out, &cat!(",\"line\":", d.pos.line, ",\"col\":", d.pos.col, ",\"message\":"));
         json_string(&mut out, &d.message);
         out.push('}');
     }
@@ -188,7 +190,7 @@ pub fn handle(buf: &[u8]) -> (u32, Vec<u8>) {
             Ok(text) => (STATUS_OK, text.into_bytes()),
             Err(e) => (STATUS_BAD_REQUEST, e.into_bytes()),
         },
-        op => (STATUS_BAD_REQUEST, format!("Unknown operation {}", op).into_bytes()),
+        op => (STATUS_BAD_REQUEST, cat!("Unknown operation ", op).into_bytes()),
     }
 }
 

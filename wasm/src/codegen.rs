@@ -22,7 +22,7 @@ use graph::{Graph, Label};
 pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
     // The search tree is only right for sorted, unique numbers: fail closed on a broken IR.
     if let Err(e) = policy.check() {
-        let msg = format!("Internal error: the compiler's intermediate form is invalid ({}); please report this policy", e);
+        let msg = cat!("Internal error: the compiler's intermediate form is invalid (", e, "); please report this policy");
         return Err(vec![Diagnostic::new(Pos { file: None, line: 1, col: 1 }, msg)]);
     }
     let mut g = Graph::new();
@@ -54,7 +54,7 @@ pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
     let root = g.stmt(LD | W | ABS, OFF_ARCH, next);
     let prog = g.emit(root);
     if prog.len() > MAX_INSNS {
-        let msg = format!("Filter too long: {} instructions (the kernel allows {})", prog.len(), MAX_INSNS);
+        let msg = cat!("Filter too long: ", prog.len(), " instructions (the kernel allows ", MAX_INSNS, ")");
         return Err(vec![Diagnostic::new(first_rule_pos(policy), msg)]);
     }
     debug_assert_eq!(bpf::validate(&prog), Ok(()));
@@ -63,9 +63,16 @@ pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
 
 /// Where a whole-program error is reported: the first rule of the main text.
 fn first_rule_pos(policy: &ir::Policy) -> Pos {
-    let rules = policy.arches.iter().flat_map(|a| a.rules.iter());
-    let main = rules.filter(|r| r.pos.file.is_none() && r.pos.line > 0);
-    main.map(|r| r.pos.clone()).min_by_key(|p| (p.line, p.col)).unwrap_or(Pos { file: None, line: 1, col: 1 })
+    let mut first: Option<&Pos> = None;
+    for a in &policy.arches {
+        for r in &a.rules {
+            let p = &r.pos;
+            if p.file.is_none() && p.line > 0 && first.map_or(true, |f| (p.line, p.col) < (f.line, f.col)) {
+                first = Some(p);
+            }
+        }
+    }
+    first.cloned().unwrap_or(Pos { file: None, line: 1, col: 1 })
 }
 
 /// One architecture's code: load `nr`, search, decide.
@@ -136,12 +143,9 @@ fn rules(g: &mut Graph, rules: &[Rule], default: Action) -> Result<Label, Diagno
 
 fn cond_error(e: CondError, pos: &Pos) -> Diagnostic {
     let msg = match e {
-        CondError::Scratch => format!(
-            "Scratch memory exceeded: this condition needs more than the {} scratch words BPF has; compare fewer argument-with-argument expressions at once",
-            bpf::MEM_WORDS
-        ),
-        CondError::Arg(i) => format!("Argument index {} is out of range (syscalls have 6 arguments)", i),
-        CondError::Depth => format!("Condition nested too deeply to compile (more than {} levels)", cond::MAX_DEPTH),
+        CondError::Scratch => cat!("Scratch memory exceeded: this condition needs more than the ", bpf::MEM_WORDS, " scratch words BPF has; compare fewer argument-with-argument expressions at once"),
+        CondError::Arg(i) => cat!("Argument index ", i, " is out of range (syscalls have 6 arguments)"),
+        CondError::Depth => cat!("Condition nested too deeply to compile (more than ", cond::MAX_DEPTH, " levels)"),
     };
     Diagnostic::new(pos.clone(), msg)
 }

@@ -112,10 +112,10 @@ impl<'x, 'a, 'e> Folder<'x, 'a, 'e> {
                 Some((i, _)) => Value::Arg(i),
                 None => {
                     let of = match self.syscall {
-                        SyscallRef::Name(s) => format!("\"{}\"", s),
-                        SyscallRef::Number(n) => format!("syscall {}", n),
+                        SyscallRef::Name(s) => cat!("\"", s, "\""),
+                        SyscallRef::Number(n) => cat!("syscall ", n),
                     };
-                    let msg = format!("Undefined identifier \"{}\" (neither a constant defined before this point nor an argument of {})", name, of);
+                    let msg = cat!("Undefined identifier \"", name, "\" (neither a constant defined before this point nor an argument of ", of, ")");
                     self.errors.push((*loc, msg));
                     self.failed = true;
                     Value::Const(0)

@@ -179,23 +179,23 @@ impl Policy {
             let mut end = 0usize;
             for s in &a.syscalls {
                 if prev.map_or(false, |p| s.nr <= p) {
-                    return Err(format!("{}: syscalls not sorted/unique at {}", arch, s.nr));
+                    return Err(cat!(arch, ": syscalls not sorted/unique at ", s.nr));
                 }
                 prev = Some(s.nr);
                 if s.len == 0 {
-                    return Err(format!("{}: syscall {} has no rules", arch, s.nr));
+                    return Err(cat!(arch, ": syscall ", s.nr, " has no rules"));
                 }
                 if s.first as usize != end || end + s.len as usize > a.rules.len() {
-                    return Err(format!("{}: syscall {} has a rule span that does not follow the previous one", arch, s.nr));
+                    return Err(cat!(arch, ": syscall ", s.nr, " has a rule span that does not follow the previous one"));
                 }
                 end += s.len as usize;
                 let rules = a.rules_of(s);
                 if rules[..rules.len() - 1].iter().any(|r| r.cond.is_none()) {
-                    return Err(format!("{}: syscall {} has rules after an unconditional one", arch, s.nr));
+                    return Err(cat!(arch, ": syscall ", s.nr, " has rules after an unconditional one"));
                 }
             }
             if end != a.rules.len() {
-                return Err(format!("{}: {} rules belong to no syscall", arch, a.rules.len() - end));
+                return Err(cat!(arch, ": ", a.rules.len() - end, " rules belong to no syscall"));
             }
         }
         Ok(())

@@ -5,6 +5,7 @@
 //! host has not supplied yet (`missing`), so the host needs few round trips.
 
 use crate::diag::{Diagnostic, Pos};
+use crate::text::Hex;
 use crate::IncludeMap;
 
 /// Nested includes allowed (KAFEL.md §2): a 17th level is an error, which stops include loops.
@@ -86,6 +87,7 @@ pub struct Files<'a> {
 }
 
 impl<'a> Files<'a> {
+    #[inline(never)]
     pub fn pos(&self, loc: Loc) -> Pos {
         let file = match loc.file {
             0 => None,
@@ -143,11 +145,11 @@ fn keyword(word: &str) -> Tok {
 /// Quotes one input byte for a message: printable ASCII as itself, anything else in hex.
 pub fn show_byte(b: u8) -> String {
     if b == b'"' {
-        "\"\\\"\"".to_string()
+        crate::text::owned("\"\\\"\"")
     } else if (0x21..0x7f).contains(&b) {
-        format!("\"{}\"", b as char)
+        cat!("\"", b as char, "\"")
     } else {
-        format!("byte 0x{:02x}", b)
+        cat!("byte 0x", Hex(b as u64, 2))
     }
 }
 
@@ -222,6 +224,7 @@ pub fn lex<'a>(text: &'a [u8], includes: &'a IncludeMap) -> Lexed<'a> {
 }
 
 impl<'a> Lexer<'a> {
+    #[inline(never)]
     fn error(&mut self, file: u32, line: u32, col: u32, message: String) {
         if self.diags.len() < MAX_ERRORS {
             let pos = self.files.pos(Loc { tok: 0, file, line, col });
@@ -261,7 +264,7 @@ impl<'a> Lexer<'a> {
                 b'-' if (b'1'..=b'9').contains(&c.peek(1)) => self.number(&mut c, true),
                 b'-' => {
                     c.skip(1);
-                    self.error(file, line, col, "Unexpected character \"-\" (a minus sign must be glued to a nonzero decimal number, as in -1)".into());
+                    self.error(file, line, col, crate::text::owned("Unexpected character \"-\" (a minus sign must be glued to a nonzero decimal number, as in -1)"));
                 }
                 _ if is_ident_start(b) => {
                     while c.i < src.len() && is_ident_byte(src[c.i]) {
@@ -282,7 +285,7 @@ impl<'a> Lexer<'a> {
                             b'"' => " (quoted names appear only in #include \"name\")",
                             _ => "",
                         };
-                        self.error(file, line, col, format!("Unexpected character {}{}", show_byte(b), hint));
+                        self.error(file, line, col, cat!("Unexpected character ", show_byte(b), hint));
                     }
                 },
             }
@@ -295,7 +298,7 @@ impl<'a> Lexer<'a> {
         c.skip(2);
         loop {
             if c.i >= c.src.len() {
-                self.error(c.file, line, col, "Unterminated comment (\"/*\" without \"*/\")".into());
+                self.error(c.file, line, col, crate::text::owned("Unterminated comment (\"/*\" without \"*/\")"));
                 return;
             }
             match c.src[c.i] {
@@ -347,14 +350,14 @@ impl<'a> Lexer<'a> {
         for &d in &c.src[digits_start..c.i] {
             let digit = (d as char).to_digit(16).unwrap_or(0) as u64;
             if digit >= radix {
-                let msg = format!("Number \"{}\" is not valid octal (a leading 0 means octal, which has no digit 8 or 9)", text);
+                let msg = cat!("Number \"", text, "\" is not valid octal (a leading 0 means octal, which has no digit 8 or 9)");
                 self.error(c.file, line, col, msg);
                 return;
             }
             match value.checked_mul(radix).and_then(|v| v.checked_add(digit)) {
                 Some(v) => value = v,
                 None => {
-                    let msg = format!("Number \"{}\" out of range (numbers are unsigned 64-bit)", text);
+                    let msg = cat!("Number \"", text, "\" out of range (numbers are unsigned 64-bit)");
                     self.error(c.file, line, col, msg);
                     return;
                 }
@@ -378,13 +381,13 @@ impl<'a> Lexer<'a> {
                 spaced = true;
             }
             if c.i >= c.src.len() {
-                self.error(file, line, col, "Unterminated #include (end it with a newline or \";\")".into());
+                self.error(file, line, col, crate::text::owned("Unterminated #include (end it with a newline or \";\")"));
                 return;
             }
             let (qline, qcol) = (c.line, c.col);
             match c.src[c.i] {
                 b'\n' | b';' if names == 0 => {
-                    self.error(file, qline, qcol, "Expected a quoted file name after #include, as in #include \"file.policy\"".into());
+                    self.error(file, qline, qcol, crate::text::owned("Expected a quoted file name after #include, as in #include \"file.policy\""));
                     c.skip_to_line_end();
                     return;
                 }
@@ -394,7 +397,7 @@ impl<'a> Lexer<'a> {
                     return;
                 }
                 b'"' if !spaced => {
-                    self.error(file, qline, qcol, "Expected a space or tab before the include file name".into());
+                    self.error(file, qline, qcol, crate::text::owned("Expected a space or tab before the include file name"));
                     c.skip_to_line_end();
                     return;
                 }
@@ -405,7 +408,7 @@ impl<'a> Lexer<'a> {
                         c.skip(1);
                     }
                     if c.i >= c.src.len() || c.src[c.i] != b'"' {
-                        self.error(file, qline, qcol, "Unterminated include file name (missing closing \")".into());
+                        self.error(file, qline, qcol, crate::text::owned("Unterminated include file name (missing closing \")"));
                         c.skip_to_line_end();
                         return;
                     }
@@ -413,13 +416,13 @@ impl<'a> Lexer<'a> {
                     c.skip(1);
                     names += 1;
                     match std::str::from_utf8(raw) {
-                        Ok("") => self.error(file, qline, qcol, "Empty include file name \"\"".into()),
+                        Ok("") => self.error(file, qline, qcol, crate::text::owned("Empty include file name \"\"")),
                         Ok(name) => self.splice(name, file, qline, qcol, depth),
-                        Err(_) => self.error(file, qline, qcol, "Include file name is not valid UTF-8".into()),
+                        Err(_) => self.error(file, qline, qcol, crate::text::owned("Include file name is not valid UTF-8")),
                     }
                 }
                 b => {
-                    let msg = format!("Unexpected {} in #include (expected a quoted file name, a newline or \";\")", show_byte(b));
+                    let msg = cat!("Unexpected ", show_byte(b), " in #include (expected a quoted file name, a newline or \";\")");
                     self.error(file, qline, qcol, msg);
                     c.skip_to_line_end();
                     return;
@@ -430,7 +433,7 @@ impl<'a> Lexer<'a> {
 
     fn splice(&mut self, name: &str, file: u32, line: u32, col: u32, depth: u32) {
         if depth >= MAX_INCLUDE_DEPTH {
-            let msg = format!("Include \"{}\": maximum include depth ({}) exceeded", name, MAX_INCLUDE_DEPTH);
+            let msg = cat!("Include \"", name, "\": maximum include depth (", MAX_INCLUDE_DEPTH, ") exceeded");
             self.error(file, line, col, msg);
             return;
         }
@@ -440,11 +443,11 @@ impl<'a> Lexer<'a> {
                     self.missing.push(name.to_string());
                 }
             }
-            Some((_, None)) => self.error(file, line, col, format!("Include \"{}\" not found", name)),
+            Some((_, None)) => self.error(file, line, col, cat!("Include \"", name, "\" not found")),
             Some((key, Some(text))) => {
                 self.total = self.total.saturating_add(text.len());
                 if self.total > MAX_TOTAL_SOURCE {
-                    let msg = format!("Include \"{}\": included text exceeds {} MiB in total (is a file included over and over?)", name, MAX_TOTAL_SOURCE >> 20);
+                    let msg = cat!("Include \"", name, "\": included text exceeds ", MAX_TOTAL_SOURCE >> 20, " MiB in total (is a file included over and over?)");
                     self.error(file, line, col, msg);
                     return;
                 }
@@ -483,10 +486,10 @@ fn punct(b: u8, next: u8) -> Option<(Tok, usize)> {
 /// How a token reads in a message: `identifier "foo"`, `number 12`, `"{"`, `end of input`.
 pub fn describe(t: &Token) -> String {
     match t.kind {
-        Tok::Ident => format!("identifier \"{}\"", t.text),
-        Tok::Number => format!("number {}", t.text),
-        Tok::Eof => "end of input".to_string(),
-        _ => format!("\"{}\"", t.text),
+        Tok::Ident => cat!("identifier \"", t.text, "\""),
+        Tok::Number => cat!("number ", t.text),
+        Tok::Eof => crate::text::owned("end of input"),
+        _ => cat!("\"", t.text, "\""),
     }
 }
 

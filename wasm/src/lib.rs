@@ -4,6 +4,9 @@
 //! `USE`, folding → `ir::Policy` per architecture) → `codegen` (BPF). `abi` is the WASM
 //! boundary; nothing in here panics on any input.
 
+#[macro_use]
+pub mod text;
+
 pub mod abi;
 pub mod ast;
 pub mod bpf;
@@ -11,6 +14,7 @@ pub mod codegen;
 pub mod diag;
 pub mod disasm;
 pub mod fold;
+#[cfg(any(target_arch = "wasm32", test))]
 mod heap;
 pub mod ir;
 pub mod ir_eval;

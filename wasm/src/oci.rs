@@ -85,7 +85,7 @@ fn default_position(text: &[u8], includes: &IncludeMap) -> Pos {
 pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     if let Err(why) = oci_action(ap.default) {
-        diags.push(Diagnostic::new(default_pos(), format!("The default action {}", why)));
+        diags.push(Diagnostic::new(default_pos(), cat!("The default action ", why)));
     }
     let arg_mask = if ap.arch == Arch::I386 { 0xffff_ffff } else { u64::MAX };
     let mut found: Vec<(Action, Vec<Atom>, &'static str)> = Vec::new();
@@ -101,27 +101,27 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
                 continue;
             }
             if let Err(why) = oci_action(rule.action) {
-                push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), format!("The action {}", why)));
+                push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), cat!("The action ", why)));
                 continue;
             }
             name = match ap.arch.nr_name(s.nr) {
                 Some(n) => n,
                 None => {
-                    let msg = format!("Syscall {} has no name on {}, and OCI profiles name syscalls (use a syscall name)", s.nr, ap.arch.name());
+                    let msg = cat!("Syscall ", s.nr, " has no name on ", ap.arch.name(), ", and OCI profiles name syscalls (use a syscall name)");
                     push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), msg));
                     continue;
                 }
             };
             match region {
                 Ok(terms) if ap.arch == Arch::I386 && MULTIPLEXED.contains(&name) && terms.iter().any(|t| !t.is_empty()) => {
-                    let msg = format!("OCI cannot express this condition on i386: libseccomp also applies rules for \"{}\" to the multiplexed {}, whose arguments are in memory, and drops or misplaces the comparisons", name, if IPC.contains(&name) { "ipc()" } else { "socketcall()" });
+                    let msg = cat!("OCI cannot express this condition on i386: libseccomp also applies rules for \"", name, "\" to the multiplexed ", if IPC.contains(&name) { "ipc()" } else { "socketcall()" }, ", whose arguments are in memory, and drops or misplaces the comparisons");
                     push_unique(&mut diags, Diagnostic::new(rule.pos.clone(), msg));
                 }
                 Ok(region) => terms.extend(region.into_iter().map(|t| (i, t))),
                 Err((at, why)) => {
                     // `at` is the rule at fault: this one, or an earlier one whose condition
                     // this rule's region must exclude.
-                    let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
+                    let msg = cat!("OCI cannot express this condition on ", ap.arch.name(), ": ", why);
                     push_unique(&mut diags, Diagnostic::new(rules[at].pos.clone(), msg));
                 }
             }
@@ -129,7 +129,7 @@ pub fn profile(ap: &ArchPolicy, default_pos: impl Fn() -> Pos) -> Result<Profile
         match dnf::work_around_libseccomp(terms, arg_mask) {
             Ok(terms) => found.extend(terms.into_iter().map(|(i, t)| (rules[i].action, t, name))),
             Err((at, why)) => {
-                let msg = format!("OCI cannot express this condition on {}: {}", ap.arch.name(), why);
+                let msg = cat!("OCI cannot express this condition on ", ap.arch.name(), ": ", why);
                 push_unique(&mut diags, Diagnostic::new(rules[at].pos.clone(), msg));
             }
         }
@@ -178,7 +178,7 @@ fn oci_action(a: Action) -> Result<(&'static str, Option<u16>), String> {
         // The runtime spec carries TRACE's value in errnoRet too.
         Action::Trace(n) => ("SCMP_ACT_TRACE", Some(n)),
         Action::Trap(0) => ("SCMP_ACT_TRAP", None),
-        Action::Trap(n) => return Err(format!("TRAP({}) has no OCI form: SCMP_ACT_TRAP carries no value (use TRAP(0))", n)),
+        Action::Trap(n) => return Err(cat!("TRAP(", n, ") has no OCI form: SCMP_ACT_TRAP carries no value (use TRAP(0))")),
     })
 }
 
@@ -186,16 +186,16 @@ fn oci_action(a: Action) -> Result<(&'static str, Option<u16>), String> {
 pub fn render(p: &Profile) -> String {
     let mut out = String::from("{");
     let (name, ret) = oci_action(p.default).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
-    out.push_str(&format!("\"defaultAction\":\"{}\"", name));
+    crate::text::push_str(&mut out, &cat!("\"defaultAction\":\"", name, "\""));
     if let Some(n) = ret {
-        out.push_str(&format!(",\"defaultErrnoRet\":{}", n));
+        crate::text::push_str(&mut out, &cat!(",\"defaultErrnoRet\":", n));
     }
-    out.push_str(&format!(",\"architectures\":[\"{}\"],\"syscalls\":[", p.arch.oci_name()));
+    crate::text::push_str(&mut out, &cat!(",\"architectures\":[\"", p.arch.oci_name(), "\"],\"syscalls\":["));
     for (i, e) in p.entries.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("{\"names\":[");
+        crate::text::push_str(&mut out, "{\"names\":[");
         for (j, n) in e.names.iter().enumerate() {
             if j > 0 {
                 out.push(',');
@@ -203,27 +203,27 @@ pub fn render(p: &Profile) -> String {
             json_string(&mut out, n);
         }
         let (name, ret) = oci_action(e.action).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
-        out.push_str(&format!("],\"action\":\"{}\"", name));
+        crate::text::push_str(&mut out, &cat!("],\"action\":\"", name, "\""));
         if let Some(n) = ret {
-            out.push_str(&format!(",\"errnoRet\":{}", n));
+            crate::text::push_str(&mut out, &cat!(",\"errnoRet\":", n));
         }
         if !e.args.is_empty() {
-            out.push_str(",\"args\":[");
+            crate::text::push_str(&mut out, ",\"args\":[");
             for (j, a) in e.args.iter().enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
-                out.push_str(&format!("{{\"index\":{},\"value\":{}", a.index, a.a));
+                crate::text::push_str(&mut out, &cat!("{\"index\":", a.index, ",\"value\":", a.a));
                 if a.op == dnf::Op::MaskedEq {
-                    out.push_str(&format!(",\"valueTwo\":{}", a.b));
+                    crate::text::push_str(&mut out, &cat!(",\"valueTwo\":", a.b));
                 }
-                out.push_str(&format!(",\"op\":\"{}\"}}", a.op.oci_name()));
+                crate::text::push_str(&mut out, &cat!(",\"op\":\"", a.op.oci_name(), "\"}"));
             }
             out.push(']');
         }
         out.push('}');
     }
-    out.push_str("]}");
+    crate::text::push_str(&mut out, "]}");
     out
 }
 
@@ -236,15 +236,15 @@ pub fn names_json(arches: &[Arch]) -> String {
             out.push(',');
         }
         json_string(&mut out, arch.name());
-        out.push_str(":{");
+        crate::text::push_str(&mut out, ":{");
         for (j, (oci, s)) in arch.nr_names().enumerate() {
             if j > 0 {
                 out.push(',');
             }
             json_string(&mut out, oci);
-            out.push_str(":[");
+            crate::text::push_str(&mut out, ":[");
             json_string(&mut out, s.name);
-            out.push_str(&format!(",{}]", s.nr));
+            crate::text::push_str(&mut out, &cat!(",", s.nr, "]"));
         }
         out.push('}');
     }

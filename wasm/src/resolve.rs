@@ -146,7 +146,7 @@ fn filter(f: &Filter, names: &SyscallIndex, errors: &mut Vec<(Loc, String)>) -> 
         SyscallRef::Name(name) => match names.lookup(name) {
             Some(def) => (def.nr, Args::Table(def.args)),
             None => {
-                let msg = format!("Undefined identifier \"{}\": no such syscall on {} (add an ON guard if it exists only on other architectures)", name, arch.name());
+                let msg = cat!("Undefined identifier \"", name, "\": no such syscall on ", arch.name(), " (add an ON guard if it exists only on other architectures)");
                 errors.push((f.loc, msg));
                 return None;
             }

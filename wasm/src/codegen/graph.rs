@@ -118,8 +118,9 @@ impl Graph {
     /// order in which a node with one unvisited successor is followed by it.
     fn order(&self, root: Label, map: &[Label]) -> Vec<Label> {
         let mut seen = vec![false; self.nodes.len()];
-        let mut post = Vec::new();
-        let mut stack: Vec<(Label, usize)> = vec![(root, 0)];
+        let mut post = Vec::with_capacity(self.nodes.len());
+        let mut stack: Vec<(Label, usize)> = Vec::with_capacity(64);
+        stack.push((root, 0));
         seen[root as usize] = true;
         while let Some(top) = stack.last_mut() {
             let (l, i) = *top;

@@ -21,7 +21,7 @@ pub struct Range {
 /// Cuts the number space: `named` (sorted, unique) keep their own code; every gap
 /// `[from, to)` (to ≤ 2^32) takes `gap(from, to)`. Neighbours ending alike are merged.
 pub fn partition(named: &[(u32, Label)], mut gap: impl FnMut(u64, u64) -> Label) -> Vec<Range> {
-    let mut out: Vec<Range> = Vec::new();
+    let mut out: Vec<Range> = Vec::with_capacity(2 * named.len() + 1);
     let mut cursor: u64 = 0;
     for &(nr, code) in named {
         if cursor < nr as u64 {

@@ -146,7 +146,7 @@ impl Converter {
                 let (p, q) = (self.lin(p)?, self.lin(q)?);
                 let arg = match (p.arg, q.arg) {
                     (Some(x), Some(y)) if x != y => {
-                        return Err(format!("it combines argument {} with argument {}, and OCI compares an argument only with a constant", x, y))
+                        return Err(cat!("it combines argument ", x, " with argument ", y, ", and OCI compares an argument only with a constant"))
                     }
                     (x, y) => x.or(y),
                 };
@@ -170,7 +170,7 @@ impl Converter {
             op = op.mirrored();
         }
         if r.arg.is_some() {
-            return Err("it compares an argument with an argument, and OCI compares an argument only with a constant".into());
+            return Err(crate::text::owned("it compares an argument with an argument, and OCI compares an argument only with a constant"));
         }
         if negate {
             op = negated(op);
@@ -295,7 +295,7 @@ fn negated(op: CmpOp) -> CmpOp {
 }
 
 fn too_big() -> Why {
-    format!("it needs more than {} OCI entries", MAX_TERMS)
+    cat!("it needs more than ", MAX_TERMS, " OCI entries")
 }
 
 fn or(mut l: Dnf, r: Dnf) -> Result<Dnf, Why> {
@@ -312,7 +312,8 @@ fn and(l: &Dnf, r: &Dnf, max: u64) -> Result<Dnf, Why> {
     let mut out = Vec::new();
     for x in l {
         for y in r {
-            let mut t: Term = x.iter().chain(y.iter()).copied().collect();
+            let mut t: Term = x.clone();
+            t.extend_from_slice(y);
             sort_small(&mut t);
             t.dedup();
             out.extend(normalize(t, max)?);
@@ -339,7 +340,13 @@ fn simplify(mut d: Dnf) -> Dnf {
     // Drop a term when another term's atoms are a subset of its own (that term covers it).
     let implied = |t: &Term, d: &Dnf| d.iter().any(|s| s.len() < t.len() && s.iter().all(|a| t.contains(a)));
     let keep: Vec<bool> = d.iter().map(|t| !implied(t, &d)).collect();
-    d.into_iter().zip(keep).filter(|(_, k)| *k).map(|(t, _)| t).collect()
+    let mut out = Vec::with_capacity(d.len());
+    for (t, k) in d.into_iter().zip(keep) {
+        if k {
+            out.push(t);
+        }
+    }
+    out
 }
 
 /// Insertion sort, for terms (a handful of atoms): far less code than the library's sorts.
@@ -458,16 +465,29 @@ fn merge(index: u8, atoms: &[Atom], max: u64) -> Vec<Option<Atom>> {
 /// entries. `terms` pairs each term with the rule it comes from; an error names the rule whose
 /// terms grow too many.
 pub fn work_around_libseccomp(terms: Vec<(usize, Term)>, max: u64) -> Result<Vec<(usize, Term)>, (usize, Why)> {
-    let plain = |a: &Atom| a.op != Op::MaskedEq;
-    let several_args = terms.iter().flat_map(|(_, t)| t.iter()).any(|a| Some(a.index) != terms.iter().flat_map(|(_, t)| t.first()).map(|f| f.index).next());
-    let mixed: Vec<bool> = (0..6u8)
-        .map(|i| {
-            let on_i: Vec<&Atom> = terms.iter().flat_map(|(_, t)| t.iter()).filter(|a| a.index == i).collect();
-            let differ = on_i.iter().any(|a| *a != on_i[0]);
-            let high_words = on_i.iter().filter(|a| plain(a)).any(|a| a.a >> 32 != on_i[0].a >> 32 || on_i[0].op == Op::MaskedEq);
-            on_i.iter().any(|a| plain(a)) && differ && (several_args || high_words)
-        })
-        .collect();
+    // Whether the atoms compare more than one argument.
+    let mut first_index: Option<u8> = None;
+    let mut several_args = false;
+    for (_, t) in &terms {
+        for a in t {
+            several_args |= *first_index.get_or_insert(a.index) != a.index;
+        }
+    }
+    // Per argument: compared in more than one way, by a plain comparison, in a shape that
+    // trips libseccomp.
+    let mut mixed = [false; 6];
+    for (i, m) in mixed.iter_mut().enumerate() {
+        let (mut first, mut differ, mut plain, mut high_words): (Option<Atom>, bool, bool, bool) = (None, false, false, false);
+        for a in terms.iter().flat_map(|(_, t)| t.iter()).filter(|a| a.index as usize == i) {
+            let f = *first.get_or_insert(*a);
+            differ |= *a != f;
+            if a.op != Op::MaskedEq {
+                plain = true;
+                high_words |= a.a >> 32 != f.a >> 32 || f.op == Op::MaskedEq;
+            }
+        }
+        *m = plain && differ && (several_args || high_words);
+    }
     if !mixed.iter().any(|&m| m) {
         return Ok(terms);
     }
@@ -487,7 +507,15 @@ pub fn work_around_libseccomp(terms: Vec<(usize, Term)>, max: u64) -> Result<Vec
                 (Op::Ge, c) => blocks(a.index, c, max, max),
                 _ => vec![a],
             };
-            expanded = expanded.iter().flat_map(|p| choices.iter().map(move |c| p.iter().copied().chain(Some(*c)).collect())).collect();
+            let mut next = Vec::with_capacity(expanded.len() * choices.len());
+            for p in &expanded {
+                for c in &choices {
+                    let mut t = p.clone();
+                    t.push(*c);
+                    next.push(t);
+                }
+            }
+            expanded = next;
             if expanded.len() > MAX_TERMS {
                 return Err((rule, too_big()));
             }

@@ -28,7 +28,7 @@ fn cmp_op(k: Tok) -> Option<CmpOp> {
 impl<'t, 'a> Parser<'t, 'a> {
     fn depth(&mut self, loc: Loc, a: u32, b: u32) -> PResult<u32> {
         if a >= MAX_DEPTH || b >= MAX_DEPTH {
-            return self.fail(loc, format!("Max expression depth ({}) exceeded", MAX_DEPTH));
+            return self.fail(loc, cat!("Max expression depth (", MAX_DEPTH, ") exceeded"));
         }
         Ok(1 + a.max(b))
     }
@@ -36,7 +36,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn enter(&mut self, loc: Loc) -> PResult<()> {
         self.nest += 1;
         if self.nest > MAX_DEPTH {
-            return self.fail(loc, format!("Max expression depth ({}) exceeded (parentheses nested too deeply)", MAX_DEPTH));
+            return self.fail(loc, cat!("Max expression depth (", MAX_DEPTH, ") exceeded (parentheses nested too deeply)"));
         }
         Ok(())
     }
