@@ -145,7 +145,7 @@ func supervise(ev *events.Writer, frameFile string) (int, error) {
 		}
 		params[seatbelt.ParamTmpDir] = tmp
 	}
-	path, err := seatbelt.LookPath(c.Argv[0], c.Env["PATH"])
+	path, err := seatbelt.LookPath(c.Argv[0], c.Env["PATH"], c.Cwd)
 	if err != nil {
 		return 0, err
 	}

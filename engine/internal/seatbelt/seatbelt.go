@@ -92,15 +92,17 @@ func Env(c *config.ExecConfig, proxyPort int, tmpDir string) []string {
 	return copied.TargetEnv(proxyPort)
 }
 
-// LookPath resolves argv[0] like a shell, in the config's PATH: a name with a slash is used as
-// it is. The error carries the shell's exit code: 127 not found, 126 not executable.
-func LookPath(name, pathEnv string) (string, error) {
+// LookPath resolves argv[0] like a shell in the target's working directory cwd, in the config's
+// PATH: a name with a slash is used as it is. Relative results are made absolute against cwd.
+// The error carries the shell's exit code: 127 not found, 126 not executable.
+func LookPath(name, pathEnv, cwd string) (string, error) {
 	what := fmt.Sprintf("%q", name)
 	if strings.Contains(name, "/") {
-		if err := executable(name); err != nil {
+		p := inDir(cwd, name)
+		if err := executable(p); err != nil {
 			return "", &step.Error{Step: "command", What: what, Err: err, Code: notFoundOr126(err)}
 		}
-		return name, nil
+		return p, nil
 	}
 	if pathEnv == "" {
 		return "", &step.Error{Step: "command", What: what, Err: errors.New("not found (the environment has no PATH)"),
@@ -111,7 +113,7 @@ func LookPath(name, pathEnv string) (string, error) {
 		if dir == "" {
 			dir = "."
 		}
-		p := filepath.Join(dir, name)
+		p := inDir(cwd, filepath.Join(dir, name))
 		err := executable(p)
 		if err == nil {
 			return p, nil
@@ -124,6 +126,13 @@ func LookPath(name, pathEnv string) (string, error) {
 		return "", &step.Error{Step: "command", What: what, Err: denied, Code: step.ExitNotExecutable}
 	}
 	return "", &step.Error{Step: "command", What: what, Err: errors.New("not found in PATH"), Code: step.ExitNotFound}
+}
+
+func inDir(cwd, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(cwd, p)
 }
 
 var errNotExecutable = errors.New("permission denied: not an executable file")

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -67,16 +69,24 @@ func TestCommandPassesTheProfileParametersAndTheTargetUnchanged(t *testing.T) {
 
 func TestEnvIsExactPlusProxyAndPrivateTmp(t *testing.T) {
 	c := configWith(func(c *config.ExecConfig) { c.Network = config.Network{Mode: "allowlist", Allow: []string{"a.example"}} })
-	env := Env(c, 40123, "/private/var/folders/x/stockade-1/tmp")
-	want := []string{
-		"ALL_PROXY=socks5h://127.0.0.1:40123", "HOME=/private/var/folders/x/stockade-1/tmp",
-		"HTTPS_PROXY=http://127.0.0.1:40123", "HTTP_PROXY=http://127.0.0.1:40123",
-		"NO_PROXY=localhost,127.0.0.1,::1", "PATH=/usr/bin:/bin", "TMPDIR=/private/var/folders/x/stockade-1/tmp",
-		"all_proxy=socks5h://127.0.0.1:40123", "http_proxy=http://127.0.0.1:40123", "https_proxy=http://127.0.0.1:40123",
-		"no_proxy=localhost,127.0.0.1,::1",
+	tmp := "/private/var/folders/x/stockade-1/tmp"
+	env := Env(c, 40123, tmp)
+	// The Linux environment (config.TargetEnv, proxy variables included), HOME moved to the
+	// private directory and TMPDIR added.
+	var want []string
+	for _, kv := range c.TargetEnv(40123) {
+		if kv == "HOME=/tmp" {
+			kv = "HOME=" + tmp
+		}
+		want = append(want, kv)
 	}
+	want = append(want, "TMPDIR="+tmp)
+	sort.Strings(want)
 	if !reflect.DeepEqual(env, want) {
 		t.Errorf("got %q\nwant %q", env, want)
+	}
+	if !slices.Contains(env, "HTTPS_PROXY=http://127.0.0.1:40123") || !slices.Contains(env, "PATH=/usr/bin:/bin") {
+		t.Errorf("proxy or PATH missing: %q", env)
 	}
 	if c.Env["HOME"] != "/tmp" || c.Env["TMPDIR"] != "" {
 		t.Errorf("Env changed the config: %v", c.Env)
@@ -102,21 +112,27 @@ func TestLookPathLikeAShell(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := "/nonexistent:" + dir
-	if got, err := LookPath("tool", path); err != nil || got != tool {
+	if got, err := LookPath("tool", path, "/"); err != nil || got != tool {
 		t.Errorf("tool: %q %v", got, err)
 	}
-	if got, err := LookPath(tool, ""); err != nil || got != tool {
+	if got, err := LookPath(tool, "", "/"); err != nil || got != tool {
 		t.Errorf("absolute: %q %v", got, err)
 	}
 	codes := map[string]int{"data": step.ExitNotExecutable, "sub": step.ExitNotExecutable, "missing": step.ExitNotFound, dir + "/missing": step.ExitNotFound, tool + "/x": step.ExitNotFound}
 	for name, code := range codes {
-		_, err := LookPath(name, path)
+		_, err := LookPath(name, path, "/")
 		var se *step.Error
 		if !errors.As(err, &se) || se.Code != code || se.Step != "command" || !strings.Contains(err.Error(), `"`+name+`"`) {
 			t.Errorf("%s: got %v, want exit code %d", name, err, code)
 		}
 	}
-	if _, err := LookPath("tool", ""); err == nil || !strings.Contains(err.Error(), "no PATH") {
+	if got, err := LookPath("./tool", "", dir); err != nil || got != tool {
+		t.Errorf("relative to the working directory: %q %v", got, err)
+	}
+	if got, err := LookPath("tool", "bin:.", dir); err != nil || got != tool {
+		t.Errorf("relative PATH entry: %q %v", got, err)
+	}
+	if _, err := LookPath("tool", "", "/"); err == nil || !strings.Contains(err.Error(), "no PATH") {
 		t.Errorf("empty PATH: %v", err)
 	}
 }
