@@ -68,7 +68,9 @@ func TestCommandPassesTheProfileParametersAndTheTargetUnchanged(t *testing.T) {
 }
 
 func TestEnvIsExactPlusProxyAndPrivateTmp(t *testing.T) {
-	c := configWith(func(c *config.ExecConfig) { c.Network = config.Network{Mode: "allowlist", Allow: []string{"a.example"}} })
+	c := configWith(func(c *config.ExecConfig) {
+		c.Network = config.Network{Mode: "allowlist", Allow: []string{"a.example"}}
+	})
 	tmp := "/private/var/folders/x/stockade-1/tmp"
 	env := Env(c, 40123, tmp)
 	// The Linux environment (config.TargetEnv, proxy variables included), HOME moved to the
