@@ -121,6 +121,13 @@ export const ExecConfigSchema = v.strictObject({
    * reported once, with a count, as a `syscall` violation after the target ends.
    */
   reportRefusals: v.optional(v.boolean()),
+  /**
+   * Report refused files (docs/learn.md "Refused files"): the engine's supervisor is sent the file
+   * calls the base allows, lets each run, and after the target ends reports once per path and
+   * access those the file view does not grant, as `file` violations; the library keeps the paths
+   * that exist on the host. Costs a round trip to the supervisor per file call.
+   */
+  reportFiles: v.optional(v.boolean()),
 });
 
 /** The ExecConfig the engine obeys. */

@@ -34,6 +34,10 @@ type ExecConfig struct {
 	// ReportRefusals: PID 1 answers the base's ERRNO denials itself and reports each refused call
 	// (docs/learn.md "Refused calls in ordinary runs", engine/internal/learn/refusals.go)
 	ReportRefusals bool `json:"reportRefusals,omitempty"`
+	// ReportFiles: PID 1 records the file calls the base allows and, after the run, reports the
+	// paths the view does not grant for that access (docs/learn.md "Refused files",
+	// engine/internal/learn/filereport.go)
+	ReportFiles bool `json:"reportFiles,omitempty"`
 }
 
 // Fs is the file view; every path appears inside the sandbox at the same place.
@@ -263,7 +267,7 @@ func validHostname(h string) bool {
 }
 
 func (d *decoder) execConfig(data []byte, c *ExecConfig) {
-	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn", "reportRefusals"})
+	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn", "reportRefusals", "reportFiles"})
 	if d.err != nil {
 		return
 	}
@@ -303,6 +307,9 @@ func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 	}
 	if raw, ok := f["reportRefusals"]; ok {
 		c.ReportRefusals = d.boolean(raw, "reportRefusals")
+	}
+	if raw, ok := f["reportFiles"]; ok {
+		c.ReportFiles = d.boolean(raw, "reportFiles")
 	}
 }
 

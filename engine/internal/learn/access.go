@@ -19,9 +19,9 @@ type fileRecord struct {
 	path   string
 }
 
-// files reads the path arguments of a native file call. Paths that cannot be read or are not
+// fileArgs reads the path arguments of a native file call. Paths that cannot be read or are not
 // plain text (control bytes, invalid UTF-8: no policy can name them) are left out.
-func (s *learner) files(pid int, nr, arch uint32, data *[seccompDataSize]byte) []fileRecord {
+func fileArgs(pid int, nr, arch uint32, data *[seccompDataSize]byte) []fileRecord {
 	if arch != nativeAuditArch {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -73,21 +74,40 @@ func readU64(pid int, addr uint64) (uint64, error) {
 // An empty path (AT_EMPTY_PATH) names the fd itself. Links that are not paths (pipe:[…],
 // a deleted directory) give an error: there is nothing to write a rule for.
 func resolve(pid int, dirfd int32, path string) (string, error) {
-	if filepath.IsAbs(path) {
+	if !filepath.IsAbs(path) {
+		link := "/proc/" + strconv.Itoa(pid) + "/cwd"
+		if dirfd != unix.AT_FDCWD {
+			link = "/proc/" + strconv.Itoa(pid) + "/fd/" + strconv.Itoa(int(dirfd))
+		}
+		base, err := os.Readlink(link)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(base) || bytes.HasSuffix([]byte(base), []byte(" (deleted)")) {
+			return "", errors.New("the directory is not a path")
+		}
+		path = base + "/" + path
+	}
+	return physicalDots(path)
+}
+
+// physicalDots cleans path the way the kernel walks it: a ".." leaves the directory a symlink
+// led to, not the link's own parent, so the part up to the last ".." is resolved in the view
+// (PID 1 shares it). When that part does not exist there, the call failed on it and names no
+// path it could have reached: an error.
+func physicalDots(path string) (string, error) {
+	last := strings.LastIndex(path, "/..")
+	for last >= 0 && last+3 < len(path) && path[last+3] != '/' {
+		last = strings.LastIndex(path[:last], "/..") // "/..." or "/..x" is a name, not ".."
+	}
+	if last < 0 {
 		return filepath.Clean(path), nil
 	}
-	link := "/proc/" + strconv.Itoa(pid) + "/cwd"
-	if dirfd != unix.AT_FDCWD {
-		link = "/proc/" + strconv.Itoa(pid) + "/fd/" + strconv.Itoa(int(dirfd))
-	}
-	base, err := os.Readlink(link)
+	dir, err := filepath.EvalSymlinks(path[:last+3])
 	if err != nil {
 		return "", err
 	}
-	if !filepath.IsAbs(base) || bytes.HasSuffix([]byte(base), []byte(" (deleted)")) {
-		return "", errors.New("the directory is not a path")
-	}
-	return filepath.Join(base, path), nil
+	return filepath.Join(dir, path[last+3:]), nil
 }
 
 // args returns the six arguments of seccomp_data.

@@ -40,23 +40,12 @@ func Program(base []unix.SockFilter) ([]unix.SockFilter, error) {
 	if len(base) == 0 {
 		return nil, fmt.Errorf("the base program is empty")
 	}
-	nrs := fileCallNumbers()
-	prefix := make([]unix.SockFilter, 0, len(nrs)+6)
-	// [0] A = arch; [1] not native: skip to the base; [2] A = nr; [3..] JEQ file call → notify;
-	// [n+3] JA over the notify; [n+4] RET USER_NOTIF; [n+5] A = 0, then the base program.
-	n := len(nrs)
-	if n+3 > 255 {
-		return nil, fmt.Errorf("too many file calls for one jump (%d)", n)
+	match, err := fileCallMatch()
+	if err != nil {
+		return nil, err
 	}
-	prefix = append(prefix,
-		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 4},
-		unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: 0, Jf: uint8(n + 3), K: nativeAuditArch},
-		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 0},
-	)
-	for i, nr := range nrs {
-		prefix = append(prefix, unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: uint8(n - i), Jf: 0, K: nr})
-	}
-	prefix = append(prefix,
+	// match; on a miss: JA over the notify; on a match: RET USER_NOTIF; then A = 0 and the base.
+	prefix := append(match,
 		unix.SockFilter{Code: clsJMP | jmpJA, K: 1},
 		unix.SockFilter{Code: clsRET, K: retUserNotif},
 		unix.SockFilter{Code: clsLD | modeIMM, K: 0},
@@ -65,21 +54,82 @@ func Program(base []unix.SockFilter) ([]unix.SockFilter, error) {
 	if len(out) > maxProgram {
 		return nil, fmt.Errorf("the learn program would be %d instructions; the kernel takes at most %d", len(out), maxProgram)
 	}
-	err := notifyReturns(out[len(prefix):], func(act uint32) bool { return act != retAllow && act != retLog })
+	err = notifyReturns(out[len(prefix):], func(act uint32) bool { return act != retAllow && act != retLog })
 	return out, err
 }
 
-// ReportProgram derives the filter of an ordinary run that reports its refused calls
-// (ExecConfig.reportRefusals, refusals.go): the base program with only its ERRNO returns turned
-// into USER_NOTIF. A base USER_NOTIF stays one; ALLOW and LOG never reach the supervisor; KILL,
-// TRAP and TRACE stay the kernel's to carry out. The supervisor answers each notification with
-// the errno the unchanged base returns for it.
-func ReportProgram(base []unix.SockFilter) ([]unix.SockFilter, error) {
+// fileCallMatch is the test learn and the file report share: it falls through to the instruction
+// after it for a call that is not a native file call (fileCalls), and skips that one instruction
+// for a file call. It uses only A.
+//
+//	[0] A = arch; [1] not native: to [n+3]; [2] A = nr; [3+i] nr == file call i: to [n+4]
+func fileCallMatch() ([]unix.SockFilter, error) {
+	nrs := fileCallNumbers()
+	n := len(nrs)
+	if n+1 > 255 {
+		return nil, fmt.Errorf("too many file calls for one jump (%d)", n)
+	}
+	out := make([]unix.SockFilter, 0, n+6)
+	out = append(out,
+		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 4},
+		unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: 0, Jf: uint8(n + 1), K: nativeAuditArch},
+		unix.SockFilter{Code: clsLD | sizeW | modeABS, K: 0},
+	)
+	for i, nr := range nrs {
+		out = append(out, unix.SockFilter{Code: clsJMP | jmpJEQ, Jt: uint8(n - i), Jf: 0, K: nr})
+	}
+	return out, nil
+}
+
+// Report says what an ordinary run reports (ExecConfig.reportRefusals, reportFiles).
+type Report struct {
+	Refusals bool // the calls the base answers with an errno (refusals.go)
+	Files    bool // the file calls the base allows (filereport.go)
+}
+
+// ReportProgram derives the filter of an ordinary run that reports (refusals.go): the base
+// program with, for Refusals, its ERRNO returns turned into USER_NOTIF, and for Files, its ALLOW
+// returns turned into a jump to a tail that notifies the native file calls and allows the rest:
+//
+//	base…; tail: fileCallMatch; RET ALLOW; RET USER_NOTIF
+//
+// A jump (JA takes a 32-bit offset) replaces each return one for one, so the base's own jumps
+// stay intact, and the tail reloads arch and nr, so it needs no scratch memory the base may use.
+// Only what the base allows is notified, so the supervisor answers CONTINUE exactly where the
+// base allows. A base USER_NOTIF stays one; LOG is left alone (notifying it would lose its audit
+// record); KILL, TRAP and TRACE stay the kernel's to carry out.
+func ReportProgram(base []unix.SockFilter, r Report) ([]unix.SockFilter, error) {
 	if len(base) == 0 {
 		return nil, fmt.Errorf("the base program is empty")
 	}
 	out := append([]unix.SockFilter(nil), base...)
-	return out, notifyReturns(out, func(act uint32) bool { return act == retErrno })
+	if r.Refusals {
+		if err := notifyReturns(out, func(act uint32) bool { return act == retErrno }); err != nil {
+			return nil, err
+		}
+	}
+	if !r.Files {
+		return out, nil
+	}
+	tail, err := fileCallMatch()
+	if err != nil {
+		return nil, err
+	}
+	tail = append(tail, unix.SockFilter{Code: clsRET, K: retAllow}, unix.SockFilter{Code: clsRET, K: retUserNotif})
+	for i := range out {
+		in := &out[i]
+		if in.Code&0x07 == clsRET && in.Code&0x18 != retA && in.K&retActionMask == retAllow {
+			*in = unix.SockFilter{Code: clsJMP | jmpJA, K: uint32(len(base) - i - 1)}
+		}
+	}
+	if err := notifyReturns(out, func(uint32) bool { return false }); err != nil {
+		return nil, err // a return of the accumulator could be an ALLOW the tail never sees
+	}
+	out = append(out, tail...)
+	if len(out) > maxProgram {
+		return nil, fmt.Errorf("the report program would be %d instructions; the kernel takes at most %d", len(out), maxProgram)
+	}
+	return out, nil
 }
 
 // notifyReturns turns every constant return of prog whose action notify selects into

@@ -8,13 +8,15 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"stockade/engine/internal/config"
 	"stockade/engine/internal/seccomp"
 )
 
 // Reporting an ordinary run's refused calls (ExecConfig.reportRefusals, docs/learn.md "Refused
-// calls in ordinary runs"): the filter is ReportProgram(base), so only the calls the base answers
-// with an errno (or leaves to a USER_NOTIF default) reach the supervisor, which answers each with
-// exactly that errno, never lets one run, and reports each call once with how often it came.
+// calls in ordinary runs"): the filter is ReportProgram(base, Report{Refusals: true}), so only the
+// calls the base answers with an errno (or leaves to a USER_NOTIF default) reach the supervisor,
+// which answers each with exactly that errno, never lets one run, and reports each call once with
+// how often it came. The same supervisor reports refused files (filereport.go).
 
 // maxRefusals bounds the distinct calls one run reports (a base with DEFAULT ERRNO would let a
 // target name any of 2^32 numbers); past it the rest are still refused, and one warning says so.
@@ -28,33 +30,40 @@ type refusal struct {
 	count int
 }
 
-// reporter is the handler of an ordinary run that reports refusals.
+// reporter is the handler of an ordinary run that reports refused calls, refused files, or both.
 type reporter struct {
-	base   []unix.SockFilter
-	emit   func(event []byte)
-	order  []refusalKey
-	counts map[refusalKey]*refusal
-	lost   int // refusals of calls past maxRefusals
+	base     []unix.SockFilter
+	emit     func(event []byte)
+	refusals bool        // report the base's ERRNO denials
+	files    *fileReport // report refused files; nil when off
+	order    []refusalKey
+	counts   map[refusalKey]*refusal
+	lost     int // refusals of calls past maxRefusals
 }
 
-// StartReport starts the supervisor of an ordinary run that reports its refused calls, or
-// returns nil, with a warning through emit, when the kernel lacks user notification: the run
-// then keeps the plain filter and reports nothing. The events go out once every process under
-// the filter is gone, one per call in the order first refused.
-func StartReport(base []unix.SockFilter, emit func(event []byte)) (*Supervisor, error) {
+// StartReport starts the supervisor of an ordinary run that reports what r asks (fs is the
+// run's view, for the file report), or returns nil, with a warning through emit, when the
+// kernel lacks user notification: the run then keeps the plain filter and reports nothing. The
+// events go out once every process under the filter is gone: one per refused call in the order
+// first refused, then one per refused file access.
+func StartReport(base []unix.SockFilter, emit func(event []byte), r Report, fs *config.Fs) (*Supervisor, error) {
 	if err := notifyAvailable(); err != nil {
-		emitWarning(emit, "refusals-unreported", fmt.Sprintf("refused system calls are not reported: this kernel has no seccomp user notification (%v)", err))
+		emitWarning(emit, "refusals-unreported", fmt.Sprintf("refused system calls and files are not reported: this kernel has no seccomp user notification (%v)", err))
 		return nil, nil
 	}
-	return start(&reporter{base: base, emit: emit, counts: map[refusalKey]*refusal{}})
+	h := &reporter{base: base, emit: emit, refusals: r.Refusals, counts: map[refusalKey]*refusal{}}
+	if r.Files {
+		h.files = newFileReport(fs)
+	}
+	return start(h)
 }
 
-// InstallReport loads ReportProgram(base) on the calling (locked) thread and hands its listener
-// to the supervisor over sock. When that is impossible (another filter of this process already
-// has a listener: EBUSY), it installs the base itself, exactly as a run without reporting would,
-// and sends the supervisor the reason instead: the run goes on, unreported.
-func InstallReport(base []unix.SockFilter, sock int) error {
-	prog, err := ReportProgram(base)
+// InstallReport loads ReportProgram(base, r) on the calling (locked) thread and hands its
+// listener to the supervisor over sock. When that is impossible (another filter of this process
+// already has a listener: EBUSY), it installs the base itself, exactly as a run without
+// reporting would, and sends the supervisor the reason instead: the run goes on, unreported.
+func InstallReport(base []unix.SockFilter, sock int, r Report) error {
+	prog, err := ReportProgram(base, r)
 	if err == nil {
 		serr := installWithListener("seccomp", prog, sock)
 		if serr == nil {
@@ -69,17 +78,33 @@ func InstallReport(base []unix.SockFilter, sock int) error {
 	return nil
 }
 
-// handle answers a notified call with the base's errno. The kernel only notifies what
-// ReportProgram turned into USER_NOTIF, so the base returns ERRNO or USER_NOTIF here; for
-// USER_NOTIF, and for anything unexpected, the answer is ENOSYS, the kernel's own answer to
-// USER_NOTIF without a listener. Never CONTINUE: nothing the base refuses runs.
+// handle answers a notified call exactly as the base does. The kernel only notifies what
+// ReportProgram made USER_NOTIF: a file call the base allows (files on) runs, CONTINUE, after
+// its paths are read; an ERRNO gets the base's errno; a base USER_NOTIF, and anything
+// unexpected, ENOSYS, the kernel's own answer to USER_NOTIF without a listener. Nothing the base
+// refuses runs.
 func (r *reporter) handle(listener int, n *notif) {
 	nr, arch := nrArch(&n.Data)
+	v, err := Eval(r.base, n.Data[:])
+	act := v.Ret & retActionMask
+	if err == nil && act == retAllow {
+		if r.files != nil {
+			records := fileArgs(int(n.Pid), nr, arch, &n.Data)
+			if valid(listener, n.ID) { // else the task died or left the call: not its paths
+				r.files.note(records)
+			}
+		}
+		proceed(listener, n.ID)
+		return
+	}
 	errno := uint32(unix.ENOSYS)
-	if v, err := Eval(r.base, n.Data[:]); err == nil && v.Ret&retActionMask == retErrno {
+	if err == nil && act == retErrno {
 		errno = v.Ret & retDataMask
 	}
 	fail(listener, n.ID, errno)
+	if !r.refusals {
+		return
+	}
 	key := refusalKey{arch, nr}
 	if seen := r.counts[key]; seen != nil {
 		seen.count++
@@ -111,10 +136,13 @@ func (r *reporter) end() {
 	if r.lost > 0 {
 		emitWarning(r.emit, "refusals-truncated", fmt.Sprintf("%d more refused system calls of more than %d distinct calls were not reported", r.lost, maxRefusals))
 	}
+	if r.files != nil {
+		r.files.end(r.emit)
+	}
 }
 
 func (r *reporter) noListener(reason string) {
-	emitWarning(r.emit, "refusals-unreported", "refused system calls are not reported: "+reason)
+	emitWarning(r.emit, "refusals-unreported", "refused system calls and files are not reported: "+reason)
 }
 
 func emitWarning(emit func([]byte), code, message string) {

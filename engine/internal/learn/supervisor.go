@@ -122,7 +122,7 @@ func (s *learner) handle(listener int, n *notif) {
 	act := v.Ret & retActionMask
 	switch act {
 	case retAllow, retLog, retUserNotif:
-		files := s.files(int(n.Pid), nr, arch, &n.Data)
+		files := fileArgs(int(n.Pid), nr, arch, &n.Data)
 		if !valid(listener, n.ID) {
 			return // the task died or left the call: what was read may not be its path
 		}

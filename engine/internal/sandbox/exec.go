@@ -34,8 +34,10 @@ type execArgs struct {
 	CgroupProcs bool `json:"cgroupProcs"` // a cgroup.procs file comes with the frame, to join right before execve
 	// PID 1 supervises refusals (ExecConfig.reportRefusals): learnFd takes the report filter's listener
 	ReportRefusals bool `json:"reportRefusals,omitempty"`
-	cgroupFd       int  // the stage's own: the cgroup.procs file, or -1
-	learnFd        int  // the stage's own: learn mode, reportRefusals: the socket the listener goes to PID 1 on, or -1
+	// and refused files (ExecConfig.reportFiles): the same filter also notifies the allowed file calls
+	ReportFiles bool `json:"reportFiles,omitempty"`
+	cgroupFd    int  // the stage's own: the cgroup.procs file, or -1
+	learnFd     int  // the stage's own: learn mode, reportRefusals: the socket the listener goes to PID 1 on, or -1
 }
 
 // Fds of the exec stage. The frame, the cgroup.procs file and the learn hand-over socket come on
@@ -164,8 +166,8 @@ func lockdown(c *config.ExecConfig, filter []unix.SockFilter, a *execArgs) error
 			return step.Failf("learn", "", "learn mode needs user namespaces (its supervisor is the sandbox's PID 1)")
 		}
 		err = learn.Install(filter, a.learnFd)
-	} else if a.ReportRefusals {
-		err = learn.InstallReport(filter, a.learnFd)
+	} else if a.ReportRefusals || a.ReportFiles {
+		err = learn.InstallReport(filter, a.learnFd, learn.Report{Refusals: a.ReportRefusals, Files: a.ReportFiles})
 	} else {
 		err = seccomp.Install(filter)
 	}

@@ -71,9 +71,10 @@ func Init() {
 	emit := func(ev []byte) { _ = send(status, message{Type: "learn", Event: ev}) }
 	if c.Learn {
 		sup, err = learn.Start(filter, emit)
-	} else if c.ReportRefusals {
-		sup, err = learn.StartReport(filter, emit)
-		a.Exec.ReportRefusals = sup != nil
+	} else if c.ReportRefusals || c.ReportFiles {
+		sup, err = learn.StartReport(filter, emit, learn.Report{Refusals: c.ReportRefusals, Files: c.ReportFiles}, &c.Fs)
+		a.Exec.ReportRefusals = sup != nil && c.ReportRefusals
+		a.Exec.ReportFiles = sup != nil && c.ReportFiles
 	}
 	if err != nil {
 		fail(step.Fail("learn", "supervisor", err), false)

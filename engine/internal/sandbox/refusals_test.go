@@ -4,9 +4,13 @@ package sandbox
 
 import (
 	"bytes"
+	"os"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/config"
 )
 
 // Refusal reports (ExecConfig.reportRefusals), end to end: real processes under the report filter.
@@ -81,5 +85,55 @@ func TestReportRefusalsLeavesKillToTheKernel(t *testing.T) {
 		if d["errno"] != nil {
 			t.Fatalf("a KILL_PROCESS call went to the supervisor: %v", d)
 		}
+	}
+}
+
+func fileRefusals(r *result) []string {
+	var out []string
+	for _, e := range r.events {
+		if e["type"] == "violation" && e["kind"] == "file" {
+			d := e["data"].(map[string]any)
+			out = append(out, d["access"].(string)+" "+d["path"].(string))
+		}
+	}
+	return out
+}
+
+func TestReportFilesKeepsWhatTheViewRefusesAndChangesNothing(t *testing.T) {
+	// Not under /tmp: the sandbox has its own there, where a create is no refusal.
+	dir, err := os.MkdirTemp("/var/tmp", "stockade-files-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	for _, d := range []string{"ro", "rw", "hidden"} {
+		if err := os.Mkdir(dir+"/"+d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(dir+"/hidden/key", []byte("secret"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `cat ` + dir + `/hidden/key; echo x > ` + dir + `/ro/new; echo y > ` + dir + `/rw/ok; cat ` + dir + `/rw/ok; mkdir ` + dir + `/out; rm -f ` + dir + `/rw/ok`
+	configure := func(report bool) *config.ExecConfig {
+		c := sh(script)
+		c.Fs.Read = append(c.Fs.Read, dir+"/ro", dir+"/hidden")
+		c.Fs.Write = []string{dir + "/rw"}
+		c.Fs.Hide = []string{dir + "/hidden"}
+		c.ReportFiles = report
+		return c
+	}
+	plain := run(t, configure(false), allowAll())
+	reported := run(t, configure(true), allowAll())
+	if plain.stdout != reported.stdout || plain.stderr != reported.stderr || plain.code != reported.code || reported.stdout != "y\n" {
+		t.Fatalf("the run differs with the report:\nplain    %q %q\nreported %q %q", plain.stdout, plain.stderr, reported.stdout, reported.stderr)
+	}
+	if got := fileRefusals(plain); len(got) != 0 {
+		t.Fatalf("files reported without the switch: %v", got)
+	}
+	got := strings.Join(fileRefusals(reported), "\n")
+	want := strings.Join([]string{"read " + dir + "/hidden/key", "create " + dir + "/ro/new", "create " + dir + "/out"}, "\n")
+	if got != want {
+		t.Fatalf("reported\n%s\nwant\n%s", got, want)
 	}
 }
