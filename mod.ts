@@ -55,6 +55,7 @@ export {
 export { locateEngine } from "./src/engine/locate.ts";
 export type { EngineEvent, LearnEvent, LearnFileEvent, LearnSyscallEvent } from "./src/engine/events.ts";
 export { refusedSyscalls, type SyscallRefusal } from "./src/engine/refusals.ts";
+export { type FileAccess, type FileRefusal, refusedFiles } from "./src/engine/file-refusals.ts";
 export {
   type FromOciOptions,
   fromOciProfile,

@@ -167,6 +167,14 @@ export const RunOptionsSchema = v.strictObject({
    * call; none for the calls the policy allows. See docs/learn.md.
    */
   reportRefusals: v.optional(v.boolean()),
+  /**
+   * Report the files the sandbox refused (default off; `stockade run --report-files`): each path
+   * and access (read, write, create, delete, exec) outside what the policy grants, that exists on
+   * the host, once, as a `file` violation in `events` after the command ends. Costs a round trip
+   * to the engine's supervisor per file call (open, exec, mkdir, unlink, rename…), allowed or not;
+   * the command sees the same answers. See docs/learn.md.
+   */
+  reportFiles: v.optional(v.boolean()),
   /** Size of the private /tmp in bytes (default 128 MiB); 0 means no /tmp. */
   tmpSize: v.optional(
     v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(0, "must not be negative"), v.maxValue(Number.MAX_SAFE_INTEGER)),
@@ -328,7 +336,10 @@ export function toExecConfig(command: readonly string[], options: RunOptions = {
     process: { newSession: true, dieWithParent: true },
     degrade: unique(opts.degrade ?? []),
     hostname: "stockade",
-    ...(opts.learn ? { learn: true } : opts.reportRefusals ? { reportRefusals: true } : {}),
+    ...(opts.learn ? { learn: true } : {
+      ...(opts.reportRefusals ? { reportRefusals: true } : {}),
+      ...(opts.reportFiles ? { reportFiles: true } : {}),
+    }),
   };
   // Drop absent limits so the JSON carries only what is set.
   for (const [key, value] of Object.entries(config.limits)) if (value === undefined) delete (config.limits as Record<string, unknown>)[key];

@@ -18,6 +18,7 @@ import { encodeFrame } from "./engine/frame.ts";
 import { type EngineEvent, type ErrorEvent, type ExitedEvent, parseEvent } from "./engine/events.ts";
 import { locateEngine } from "./engine/locate.ts";
 import { isRefusal, nameRefusal } from "./engine/refusals.ts";
+import { isFileRefusal, refusedOnHost } from "./engine/file-refusals.ts";
 import { startEngine } from "./engine/spare.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
 import { compileSeatbelt, withResolvedPaths } from "./seatbelt.ts";
@@ -211,6 +212,8 @@ function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collec
       };
       return;
     }
+    // A path the view does not grant but the host does not have either was refused nothing.
+    if (isFileRefusal(event) && !refusedOnHost(event.data)) return;
     events.push(event);
     if (event.type === "error") failure ??= event;
     if (event.type === "exited") exited = event;

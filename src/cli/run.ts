@@ -14,6 +14,7 @@ import { Exit, usageError, writeStdout } from "./common.ts";
 import { formatDiff } from "../diff.ts";
 import { hostArch } from "../compile.ts";
 import { isRefusal, refusedSyscalls } from "../engine/refusals.ts";
+import { isFileRefusal, refusedFiles } from "../engine/file-refusals.ts";
 
 /** `stockade run --help`. */
 export const RUN_HELP = `Usage: stockade run [options] -- CMD [ARGS...]
@@ -45,8 +46,12 @@ Options:
   --cwd DIR            working directory (default: the current one)
   --diff               after the run, list every file created, modified or deleted under the
                        writable paths with size and SHA-256 (on stderr; in "diff" with --json)
+  --report-files       after the run, list the files the sandbox refused (read, write,
+                       create, delete, exec) that exist on this host; costs a round trip to
+                       the engine per file call (open, exec, mkdir, unlink…)
   --json               print the result and events as JSON on stdout (output is captured),
-                       with "refusedHosts" and "refusedSyscalls"
+                       with "refusedHosts" and "refusedSyscalls" ("refusedFiles" too with
+                       --report-files)
   -q, --quiet          do not print warnings and refusals on stderr, and (without --json) do
                        not watch for refused system calls at all
   -h, --help           show this help
@@ -54,6 +59,8 @@ Options:
 After the run, refused hosts and the system calls the seccomp policy refused with an errno
 (unshare, ptrace, mount, io_uring…) are listed on stderr:
   stockade: refused syscalls: unshare ×2, ptrace
+and, with --report-files, the refused files:
+  stockade: refused files: /home/me/.ssh/id_ed25519 (read), /etc/passwd (write)
 
 Exit status: CMD's, 64 usage error, 125 the sandbox could not start.`;
 
@@ -187,6 +194,18 @@ function refusedSyscallsLine(events: readonly EngineEvent[]): string | undefined
   return items.length ? `stockade: refused syscalls: ${items.join(", ")}` : undefined;
 }
 
+/** How many refused files the summary line names; `--json` carries them all. */
+const FILES_SHOWN = 10;
+
+/** `/home/me/.ssh/id_ed25519 (read), /etc/passwd (write) and 3 more`: the refused files for the summary line. */
+function refusedFilesLine(events: readonly EngineEvent[]): string | undefined {
+  const files = refusedFiles(events);
+  if (files.length === 0) return undefined;
+  const shown = files.slice(0, FILES_SHOWN).map((f) => `${f.path} (${f.access})`).join(", ");
+  const rest = files.length - FILES_SHOWN;
+  return `stockade: refused files: ${shown}${rest > 0 ? ` and ${rest} more` : ""}`;
+}
+
 /**
  * Warnings, other refusals counted, then the refused system calls and hosts:
  * `stockade: refused network: evil.example:443 (https, x3): no allow rule matches`.
@@ -196,13 +215,15 @@ function summarise(events: readonly EngineEvent[]): string[] {
   const counts = new Map<string, number>();
   for (const e of events) {
     if (e.type === "warning") lines.push(`stockade: warning: ${e.message}`);
-    if (e.type === "violation" && e.kind !== "network" && !isRefusal(e)) {
+    if (e.type === "violation" && e.kind !== "network" && !isRefusal(e) && !isFileRefusal(e)) {
       counts.set(`${e.kind}: ${e.detail}`, (counts.get(`${e.kind}: ${e.detail}`) ?? 0) + 1);
     }
   }
   for (const [what, n] of counts) lines.push(`stockade: refused ${what}${n > 1 ? ` (x${n})` : ""}`);
   const syscalls = refusedSyscallsLine(events);
   if (syscalls) lines.push(syscalls);
+  const files = refusedFilesLine(events);
+  if (files) lines.push(files);
   for (const r of refusedHosts(events)) {
     const where = r.host.includes(":") ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
     const how = [r.protocol, ...(r.count > 1 ? [`x${r.count}`] : [])].filter(Boolean).join(", ");
@@ -225,6 +246,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       options: {
         ...POLICY_FLAGS,
         diff: { type: "boolean" },
+        "report-files": { type: "boolean" },
         json: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
@@ -253,6 +275,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.diff) options.diff = true;
   // One command, run once: the refused calls are worth their round trips, unless nothing shows them.
   options.reportRefusals = !values.quiet || values.json === true;
+  if (values["report-files"]) options.reportFiles = true;
   const controller = new AbortController();
   options.signal = controller.signal;
   const onSignal = () => controller.abort();
@@ -273,6 +296,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           events: result.events,
           refusedHosts: refusedHosts(result.events),
           refusedSyscalls: refusedSyscalls(result.events),
+          ...(values["report-files"] ? { refusedFiles: refusedFiles(result.events) } : {}),
           ...(result.diff ? { diff: result.diff } : {}),
         }) + "\n",
       );
