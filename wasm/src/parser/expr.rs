@@ -51,9 +51,7 @@ impl<'t, 'a> Parser<'t, 'a> {
     fn bool_or_bits(&mut self) -> PResult<Either<'a>> {
         match self.prim_either()? {
             Either::Bool(b, d) => {
-                let (b, d) = self.and_rest(b, d)?;
-                let (b, d) = self.or_rest(b, d)?;
-                let (b, d) = self.comma_rest(b, d)?;
+                let (b, d) = self.bool_rest(b, d, 0)?;
                 Ok(Either::Bool(b, d))
             }
             bits => Ok(bits),
@@ -91,8 +89,7 @@ impl<'t, 'a> Parser<'t, 'a> {
                     Either::Bits(v, d) => {
                         self.expect(Tok::RParen, "a comparison operator (==, !=, <, <=, >, >=), \"&\", \"|\" or \")\"")?;
                         self.nest -= 1;
-                        let (v, d) = self.band_rest(v, d)?;
-                        let (v, d) = self.bor_rest(v, d)?;
+                        let (v, d) = self.bits_rest(v, d, 0)?;
                         self.cmp_or_bits(v, d)
                     }
                 }
@@ -117,62 +114,51 @@ impl<'t, 'a> Parser<'t, 'a> {
         }
     }
 
-    fn and_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::AndAnd {
+    /// The operators after `acc` that bind at least as tightly as `min`, left to right:
+    /// `,` (0) < `||` (1) < `&&` (2), as in `a, b || c && d` = `a, (b || (c && d))`.
+    fn bool_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32, min: u8) -> PResult<(BoolExpr<'a>, u32)> {
+        loop {
+            let level = match self.tok().kind {
+                Tok::AndAnd => 2,
+                Tok::OrOr => 1,
+                Tok::Comma => 0,
+                _ => break,
+            };
+            if level < min {
+                break;
+            }
             let t = self.bump();
             let (p, pd) = self.prim_bool()?;
+            let (p, pd) = self.bool_rest(p, pd, level + 1)?;
             d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::And(Box::new(acc), Box::new(p));
-        }
-        Ok((acc, d))
-    }
-
-    fn or_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::OrOr {
-            let t = self.bump();
-            let (p, pd) = self.prim_bool()?;
-            let (p, pd) = self.and_rest(p, pd)?;
-            d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::Or(Box::new(acc), Box::new(p));
-        }
-        Ok((acc, d))
-    }
-
-    fn comma_rest(&mut self, mut acc: BoolExpr<'a>, mut d: u32) -> PResult<(BoolExpr<'a>, u32)> {
-        while self.tok().kind == Tok::Comma {
-            let t = self.bump();
-            let (p, pd) = self.prim_bool()?;
-            let (p, pd) = self.and_rest(p, pd)?;
-            let (p, pd) = self.or_rest(p, pd)?;
-            d = self.depth(t.loc, d, pd)?;
-            acc = BoolExpr::Or(Box::new(acc), Box::new(p));
+            let (acc_box, p) = (Box::new(acc), Box::new(p));
+            acc = if level == 2 { BoolExpr::And(acc_box, p) } else { BoolExpr::Or(acc_box, p) };
         }
         Ok((acc, d))
     }
 
     fn bits(&mut self) -> PResult<(ValExpr<'a>, u32)> {
         let (v, d) = self.operand()?;
-        let (v, d) = self.band_rest(v, d)?;
-        self.bor_rest(v, d)
+        self.bits_rest(v, d, 0)
     }
 
-    fn band_rest(&mut self, mut acc: ValExpr<'a>, mut d: u32) -> PResult<(ValExpr<'a>, u32)> {
-        while self.tok().kind == Tok::And {
+    /// The same for values: `|` (0) < `&` (1).
+    fn bits_rest(&mut self, mut acc: ValExpr<'a>, mut d: u32, min: u8) -> PResult<(ValExpr<'a>, u32)> {
+        loop {
+            let level = match self.tok().kind {
+                Tok::And => 1,
+                Tok::Or => 0,
+                _ => break,
+            };
+            if level < min {
+                break;
+            }
             let t = self.bump();
             let (o, od) = self.operand()?;
+            let (o, od) = self.bits_rest(o, od, level + 1)?;
             d = self.depth(t.loc, d, od)?;
-            acc = ValExpr::And(Box::new(acc), Box::new(o));
-        }
-        Ok((acc, d))
-    }
-
-    fn bor_rest(&mut self, mut acc: ValExpr<'a>, mut d: u32) -> PResult<(ValExpr<'a>, u32)> {
-        while self.tok().kind == Tok::Or {
-            let t = self.bump();
-            let (o, od) = self.operand()?;
-            let (o, od) = self.band_rest(o, od)?;
-            d = self.depth(t.loc, d, od)?;
-            acc = ValExpr::Or(Box::new(acc), Box::new(o));
+            let (acc_box, o) = (Box::new(acc), Box::new(o));
+            acc = if level == 1 { ValExpr::And(acc_box, o) } else { ValExpr::Or(acc_box, o) };
         }
         Ok((acc, d))
     }
