@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates wasm/src/tables/{x86_64,i386,aarch64,riscv64}.rs from a Linux source tree.
+"""Generates wasm/src/tables/*.rs (per-architecture, generic and pool) from a Linux source tree.
 
     python3 wasm/gen/gen_syscalls.py /usr/src/linux-source-6.12.tar.xz
 
