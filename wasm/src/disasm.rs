@@ -1,95 +1,121 @@
 //! A readable listing of a seccomp BPF program: one instruction a line, jump targets as absolute
 //! instruction numbers, loads of `seccomp_data` fields named, return values named as actions.
+//! Everything is written straight into the listing (no string per line or per operand).
 
 use crate::bpf::{self, Insn};
 use crate::ir::Action;
 use crate::tables::Arch;
-use crate::text::{push_padded, Hex};
+use crate::text::{push_str, Hex};
 
-/// The `seccomp_data` field at a load offset.
-fn field(off: u32) -> String {
+/// What a line's comment names.
+enum Note {
+    None,
+    /// The `seccomp_data` field a load reads, by offset.
+    Field(u32),
+    /// The architecture a `jeq` right after the architecture load compares with.
+    Arch(Arch),
+    /// The action a return value means.
+    Action(u32),
+}
+
+/// Appends the `seccomp_data` field at a load offset.
+fn field(out: &mut String, off: u32) {
     match off {
-        0 => crate::text::owned("nr"),
-        4 => crate::text::owned("arch"),
-        8 => crate::text::owned("ip.lo"),
-        12 => crate::text::owned("ip.hi"),
-        16..=60 if off % 4 == 0 => {
-            let i = (off - 16) / 8;
-            let half = if (off - 16) % 8 == 0 { "lo" } else { "hi" };
-            cat!("args[", i, "].", half)
+        0 => push_str(out, "nr"),
+        4 => push_str(out, "arch"),
+        8 => push_str(out, "ip.lo"),
+        12 => push_str(out, "ip.hi"),
+        16..=60 if off % 4 == 0 => put!(out, "args[", (off - 16) / 8, if (off - 16) % 8 == 0 { "].lo" } else { "].hi" }),
+        _ => put!(out, "?", off),
+    }
+}
+
+/// Appends the name of a return value: `ALLOW`, `ERRNO(1)`, … or the raw value.
+fn action(out: &mut String, v: u32) {
+    let (name, data) = match Action::from_ret_value(v) {
+        Some(Action::Allow) => ("ALLOW", None),
+        Some(Action::Log) => ("LOG", None),
+        Some(Action::KillThread) => ("KILL_THREAD", None),
+        Some(Action::KillProcess) => ("KILL_PROCESS", None),
+        Some(Action::UserNotif) => ("USER_NOTIF", None),
+        Some(Action::Errno(n)) => ("ERRNO(", Some(n)),
+        Some(Action::Trap(n)) => ("TRAP(", Some(n)),
+        Some(Action::Trace(n)) => ("TRACE(", Some(n)),
+        None => {
+            put!(out, "0x", Hex(v as u64, 8));
+            return;
         }
-        _ => cat!("?", off),
+    };
+    push_str(out, name);
+    if let Some(n) = data {
+        put!(out, n, ")");
     }
 }
 
-/// The name of a return value: `ALLOW`, `ERRNO(1)`, … or the raw value.
-pub fn action_name(v: u32) -> String {
-    match Action::from_ret_value(v) {
-        Some(Action::Allow) => crate::text::owned("ALLOW"),
-        Some(Action::Log) => crate::text::owned("LOG"),
-        Some(Action::KillThread) => crate::text::owned("KILL_THREAD"),
-        Some(Action::KillProcess) => crate::text::owned("KILL_PROCESS"),
-        Some(Action::UserNotif) => crate::text::owned("USER_NOTIF"),
-        Some(Action::Errno(n)) => cat!("ERRNO(", n, ")"),
-        Some(Action::Trap(n)) => cat!("TRAP(", n, ")"),
-        Some(Action::Trace(n)) => cat!("TRACE(", n, ")"),
-        None => cat!("0x", Hex(v as u64, 8)),
-    }
-}
-
-fn one(pc: usize, i: &Insn, after_arch_load: bool) -> (String, String) {
+/// Appends instruction `i` at `pc`; returns what its comment names.
+fn insn(out: &mut String, pc: usize, i: &Insn, after_arch_load: bool) -> Note {
     let target = |off: u32| pc + 1 + off as usize;
-    let code = i.code;
-    let class = code & 0x07;
-    let src_x = code & 0x08 != 0;
-    let operand = if src_x { crate::text::owned("x") } else { cat!("#0x", Hex(i.k as u64, 1)) };
-    let (text, note) = match class {
-        bpf::LD if code == bpf::LD | bpf::W | bpf::ABS => (cat!("ld  [", i.k, "]"), field(i.k)),
-        bpf::LD if code == bpf::LD | bpf::MEM => (cat!("ld  M[", i.k, "]"), String::new()),
-        bpf::LD if code == bpf::LD | bpf::IMM => (cat!("ld  #0x", Hex(i.k as u64, 1)), String::new()),
-        bpf::LDX if code == bpf::LDX | bpf::MEM => (cat!("ldx M[", i.k, "]"), String::new()),
-        bpf::LDX if code == bpf::LDX | bpf::IMM => (cat!("ldx #0x", Hex(i.k as u64, 1)), String::new()),
-        bpf::ST => (cat!("st  M[", i.k, "]"), String::new()),
-        bpf::STX => (cat!("stx M[", i.k, "]"), String::new()),
+    let (code, k) = (i.code, i.k);
+    let operand = |out: &mut String| match code & bpf::X {
+        0 => put!(out, "#0x", Hex(k as u64, 1)),
+        _ => push_str(out, "x"),
+    };
+    match code & 0x07 {
+        bpf::LD if code == bpf::LD | bpf::W | bpf::ABS => {
+            put!(out, "ld  [", k, "]");
+            return Note::Field(k);
+        }
+        bpf::LD if code == bpf::LD | bpf::MEM => put!(out, "ld  M[", k, "]"),
+        bpf::LD if code == bpf::LD | bpf::IMM => put!(out, "ld  #0x", Hex(k as u64, 1)),
+        bpf::LDX if code == bpf::LDX | bpf::MEM => put!(out, "ldx M[", k, "]"),
+        bpf::LDX if code == bpf::LDX | bpf::IMM => put!(out, "ldx #0x", Hex(k as u64, 1)),
+        bpf::ST => put!(out, "st  M[", k, "]"),
+        bpf::STX => put!(out, "stx M[", k, "]"),
         bpf::ALU => {
             let op = match code & 0xf0 {
-                0x00 => "add",
-                0x10 => "sub",
-                0x20 => "mul",
-                0x30 => "div",
-                bpf::OR => "or",
-                bpf::AND => "and",
-                0x60 => "lsh",
-                0x70 => "rsh",
-                0x80 => "neg",
-                0x90 => "mod",
-                0xa0 => "xor",
-                _ => "alu?",
+                0x00 => "add ",
+                0x10 => "sub ",
+                0x20 => "mul ",
+                0x30 => "div ",
+                bpf::OR => "or ",
+                bpf::AND => "and ",
+                0x60 => "lsh ",
+                0x70 => "rsh ",
+                0x80 => "neg ",
+                0x90 => "mod ",
+                0xa0 => "xor ",
+                _ => "alu? ",
             };
-            (cat!(op, " ", operand), String::new())
+            push_str(out, op);
+            operand(out);
         }
-        bpf::JMP if code & 0xf0 == bpf::JA => (cat!("ja  ", target(i.k)), String::new()),
+        bpf::JMP if code & 0xf0 == bpf::JA => put!(out, "ja  ", target(k)),
         bpf::JMP => {
             let op = match code & 0xf0 {
-                bpf::JEQ => "jeq",
-                bpf::JGT => "jgt",
-                bpf::JGE => "jge",
-                bpf::JSET => "jset",
-                _ => "j?",
+                bpf::JEQ => "jeq ",
+                bpf::JGT => "jgt ",
+                bpf::JGE => "jge ",
+                bpf::JSET => "jset ",
+                _ => "j? ",
             };
-            let note = match Arch::from_audit(i.k) {
-                Some(a) if after_arch_load && code & 0xf0 == bpf::JEQ => a.name().to_string(),
-                _ => String::new(),
-            };
-            (cat!(op, " ", operand, "  jt ", target(i.jt as u32), "  jf ", target(i.jf as u32)), note)
+            push_str(out, op);
+            operand(out);
+            put!(out, "  jt ", target(i.jt as u32), "  jf ", target(i.jf as u32));
+            match Arch::from_audit(k) {
+                Some(a) if after_arch_load && code & 0xf0 == bpf::JEQ => return Note::Arch(a),
+                _ => {}
+            }
         }
-        bpf::RET if code & 0x18 == 0x10 => (crate::text::owned("ret a"), String::new()),
-        bpf::RET => (cat!("ret #0x", Hex(i.k as u64, 8)), action_name(i.k)),
-        bpf::MISC if code & 0xf8 == bpf::TXA => (crate::text::owned("txa"), String::new()),
-        bpf::MISC => (crate::text::owned("tax"), String::new()),
-        _ => (cat!("??? code=0x", Hex(code as u64, 4), " k=0x", Hex(i.k as u64, 1)), String::new()),
-    };
-    (text, note)
+        bpf::RET if code & 0x18 == 0x10 => push_str(out, "ret a"),
+        bpf::RET => {
+            put!(out, "ret #0x", Hex(k as u64, 8));
+            return Note::Action(k);
+        }
+        bpf::MISC if code & 0xf8 == bpf::TXA => push_str(out, "txa"),
+        bpf::MISC => push_str(out, "tax"),
+        _ => put!(out, "??? code=0x", Hex(code as u64, 4), " k=0x", Hex(k as u64, 1)),
+    }
+    Note::None
 }
 
 /// Disassembles program bytes; the error says why the bytes are not a program.
@@ -103,21 +129,27 @@ pub fn listing(bytes: &[u8]) -> Result<String, String> {
     let mut out = String::new();
     let mut after_arch_load = false;
     for (pc, i) in prog.iter().enumerate() {
-        let (text, note) = one(pc, i, after_arch_load);
-        after_arch_load = (i.code == bpf::LD | bpf::W | bpf::ABS && i.k == bpf::OFF_ARCH)
-            || (after_arch_load && i.code == bpf::JMP | bpf::JEQ | bpf::K);
         let number = cat!(pc);
         for _ in number.len()..width {
             out.push(' ');
         }
-        crate::text::push_str(&mut out, &number);
-        crate::text::push_str(&mut out, ": ");
-        if note.is_empty() {
-            crate::text::push_str(&mut out, &text);
-        } else {
-            push_padded(&mut out, &text, 32);
-            crate::text::push_str(&mut out, " ; ");
-            crate::text::push_str(&mut out, &note);
+        put!(&mut out, number, ": ");
+        let text = out.len();
+        let note = insn(&mut out, pc, i, after_arch_load);
+        after_arch_load = (i.code == bpf::LD | bpf::W | bpf::ABS && i.k == bpf::OFF_ARCH)
+            || (after_arch_load && i.code == bpf::JMP | bpf::JEQ | bpf::K);
+        if !matches!(note, Note::None) {
+            // The comment starts in column 32 of the instruction text, or after a longer text.
+            for _ in out.len() - text..32 {
+                out.push(' ');
+            }
+            push_str(&mut out, " ; ");
+            match note {
+                Note::Field(off) => field(&mut out, off),
+                Note::Arch(a) => push_str(&mut out, a.name()),
+                Note::Action(v) => action(&mut out, v),
+                Note::None => {}
+            }
         }
         out.push('\n');
     }

@@ -1,4 +1,5 @@
-//! Messages and listings without `format!`: `cat!` joins strings and numbers.
+//! Messages and listings without `format!`: `cat!` joins strings and numbers, `put!` appends
+//! them to a `String`.
 //!
 //! `core::fmt` number formatting, padding and `format!`'s argument tables cost the module
 //! several kilobytes; every message here needs only decimal or hex numbers and plain text.
@@ -83,12 +84,13 @@ fn push_radix(out: &mut String, mut value: u64, radix: u64, digits: usize) {
     out.extend(buf[i..].iter().map(|&b| b as char));
 }
 
-/// Appends `s`, then spaces up to `width` bytes (`s` is ASCII here).
-pub fn push_padded(out: &mut String, s: &str, width: usize) {
-    out.push_str(s);
-    for _ in s.len()..width {
-        out.push(' ');
-    }
+/// Appends `Piece`s to a `String`: `put!(out, "Line ", n)`.
+#[macro_export]
+macro_rules! put {
+    ($out:expr, $($piece:expr),* $(,)?) => {{
+        let out: &mut String = $out;
+        $( $crate::text::Piece::put(&$piece, out); )*
+    }};
 }
 
 /// Concatenates `Piece`s into a new `String`: `cat!("Line ", n, ": ", name)`.
@@ -96,7 +98,7 @@ pub fn push_padded(out: &mut String, s: &str, width: usize) {
 macro_rules! cat {
     ($($piece:expr),* $(,)?) => {{
         let mut out = String::new();
-        $( $crate::text::Piece::put(&$piece, &mut out); )*
+        $crate::put!(&mut out, $($piece),*);
         out
     }};
 }
@@ -113,8 +115,8 @@ mod tests {
             assert_eq!(cat!(Hex(v, 1)), format!("{:x}", v));
         }
         assert_eq!(cat!("a", 'b', String::from("c"), 7u8, " ", 65535u16, " ", usize::MAX), format!("abc7 65535 {}", usize::MAX));
-        let mut s = String::new();
-        push_padded(&mut s, "ld", 4);
-        assert_eq!(s, "ld  ");
+        let mut s = String::from("x=");
+        put!(&mut s, 1u8, ", ", Hex(255, 4));
+        assert_eq!(s, "x=1, 00ff");
     }
 }

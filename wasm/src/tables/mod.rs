@@ -57,21 +57,27 @@ pub enum KafelArch {
     M68k,
 }
 
+/// The `ON` names of each architecture, lowercase.
+const KAFEL_NAMES: [(&str, KafelArch); 13] = [
+    ("x86_64", KafelArch::X86_64),
+    ("amd64", KafelArch::X86_64),
+    ("aarch64", KafelArch::Aarch64),
+    ("arm64", KafelArch::Aarch64),
+    ("x86", KafelArch::I386),
+    ("i386", KafelArch::I386),
+    ("arm", KafelArch::Arm),
+    ("riscv64", KafelArch::Riscv64),
+    ("rv64", KafelArch::Riscv64),
+    ("mips", KafelArch::Mips),
+    ("mipso32", KafelArch::Mips),
+    ("mips64", KafelArch::Mips64),
+    ("m68k", KafelArch::M68k),
+];
+
 impl KafelArch {
     /// Parses an `ON` name, case-insensitively (`amd64`, `arm64`, `x86`, `rv64`, `mipso32` too).
     pub fn parse(name: &str) -> Option<KafelArch> {
-        let lower = name.to_ascii_lowercase();
-        Some(match lower.as_str() {
-            "x86_64" | "amd64" => KafelArch::X86_64,
-            "aarch64" | "arm64" => KafelArch::Aarch64,
-            "x86" | "i386" => KafelArch::I386,
-            "arm" => KafelArch::Arm,
-            "riscv64" | "rv64" => KafelArch::Riscv64,
-            "mips" | "mipso32" => KafelArch::Mips,
-            "mips64" => KafelArch::Mips64,
-            "m68k" => KafelArch::M68k,
-            _ => return None,
-        })
+        KAFEL_NAMES.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|&(_, k)| k)
     }
 
     /// The compilable architecture this name denotes, if we have a table for it.
