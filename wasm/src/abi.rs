@@ -143,7 +143,7 @@ fn diagnostics_json(diags: &[Diagnostic]) -> String {
             Some(f) => json_string(&mut out, f),
             None => crate::text::push_str(&mut out, "null"),
         }
-        crate::text::push_str(&mut out, &cat!(",\"line\":", d.pos.line, ",\"col\":", d.pos.col, ",\"message\":"));
+        put!(&mut out, ",\"line\":", d.pos.line, ",\"col\":", d.pos.col, ",\"message\":");
         json_string(&mut out, &d.message);
         out.push('}');
     }

@@ -186,11 +186,11 @@ fn oci_action(a: Action) -> Result<(&'static str, Option<u16>), String> {
 pub fn render(p: &Profile) -> String {
     let mut out = String::from("{");
     let (name, ret) = oci_action(p.default).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
-    crate::text::push_str(&mut out, &cat!("\"defaultAction\":\"", name, "\""));
+    put!(&mut out, "\"defaultAction\":\"", name, "\"");
     if let Some(n) = ret {
-        crate::text::push_str(&mut out, &cat!(",\"defaultErrnoRet\":", n));
+        put!(&mut out, ",\"defaultErrnoRet\":", n);
     }
-    crate::text::push_str(&mut out, &cat!(",\"architectures\":[\"", p.arch.oci_name(), "\"],\"syscalls\":["));
+    put!(&mut out, ",\"architectures\":[\"", p.arch.oci_name(), "\"],\"syscalls\":[");
     for (i, e) in p.entries.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -203,9 +203,9 @@ pub fn render(p: &Profile) -> String {
             json_string(&mut out, n);
         }
         let (name, ret) = oci_action(e.action).unwrap_or(("SCMP_ACT_KILL_PROCESS", None));
-        crate::text::push_str(&mut out, &cat!("],\"action\":\"", name, "\""));
+        put!(&mut out, "],\"action\":\"", name, "\"");
         if let Some(n) = ret {
-            crate::text::push_str(&mut out, &cat!(",\"errnoRet\":", n));
+            put!(&mut out, ",\"errnoRet\":", n);
         }
         if !e.args.is_empty() {
             crate::text::push_str(&mut out, ",\"args\":[");
@@ -213,11 +213,11 @@ pub fn render(p: &Profile) -> String {
                 if j > 0 {
                     out.push(',');
                 }
-                crate::text::push_str(&mut out, &cat!("{\"index\":", a.index, ",\"value\":", a.a));
+                put!(&mut out, "{\"index\":", a.index, ",\"value\":", a.a);
                 if a.op == dnf::Op::MaskedEq {
-                    crate::text::push_str(&mut out, &cat!(",\"valueTwo\":", a.b));
+                    put!(&mut out, ",\"valueTwo\":", a.b);
                 }
-                crate::text::push_str(&mut out, &cat!(",\"op\":\"", a.op.oci_name(), "\"}"));
+                put!(&mut out, ",\"op\":\"", a.op.oci_name(), "\"}");
             }
             out.push(']');
         }
@@ -244,7 +244,7 @@ pub fn names_json(arches: &[Arch]) -> String {
             json_string(&mut out, oci);
             crate::text::push_str(&mut out, ":[");
             json_string(&mut out, s.name);
-            crate::text::push_str(&mut out, &cat!(",", s.nr, "]"));
+            put!(&mut out, ",", s.nr, "]");
         }
         out.push('}');
     }

@@ -370,19 +370,25 @@ fn normalize(t: Term, max: u64) -> Result<Dnf, Why> {
         if choices.is_empty() {
             return Ok(Vec::new());
         }
-        let mut next = Vec::with_capacity(out.len() * choices.len());
-        for prefix in &out {
-            for c in &choices {
-                let mut p = prefix.clone();
-                p.extend(c);
-                next.push(p);
-            }
-        }
-        if next.len() > MAX_TERMS {
-            return Err(too_big());
-        }
-        out = next;
+        out = extend_each(&out, &choices)?;
         i = j;
+    }
+    Ok(out)
+}
+
+/// Each term of `terms` extended by each of `choices` in turn (`None` adds nothing): `terms`
+/// AND one of the choices.
+fn extend_each(terms: &Dnf, choices: &[Option<Atom>]) -> Result<Dnf, Why> {
+    let mut out = Vec::with_capacity(terms.len() * choices.len());
+    for t in terms {
+        for c in choices {
+            let mut t = t.clone();
+            t.extend(c);
+            out.push(t);
+        }
+    }
+    if out.len() > MAX_TERMS {
+        return Err(too_big());
     }
     Ok(out)
 }
@@ -391,39 +397,40 @@ fn normalize(t: Term, max: u64) -> Result<Dnf, Why> {
 /// constraint left; empty = unsatisfiable): a set of intervals of `[0, max]` cut by one cube.
 /// Every constant written stays within `max` (libseccomp compares only 32 bits on i386).
 fn merge(index: u8, atoms: &[Atom], max: u64) -> Vec<Option<Atom>> {
+    // An empty interval (the parts of a comparison's set that are not there).
+    const NONE: (u64, u64) = (1, 0);
     let mut ivs: Vec<(u64, u64)> = vec![(0, max)];
     let (mut m, mut val) = (0u64, 0u64);
     for at in atoms {
-        let keep: Vec<(u64, u64)> = match at.op {
+        let a = at.a;
+        // The comparison's set: at most two intervals. Past `max` nothing is left; the clipping
+        // below keeps the rest within it.
+        let keep = match at.op {
             Op::MaskedEq => {
-                if m & at.a & (val ^ at.b) != 0 || at.b & !at.a != 0 {
+                if m & a & (val ^ at.b) != 0 || at.b & !a != 0 {
                     return Vec::new();
                 }
-                m |= at.a;
+                m |= a;
                 val |= at.b;
                 continue;
             }
-            Op::Eq => vec![(at.a, at.a)],
-            Op::Ne => [(0, at.a.wrapping_sub(1)), (at.a.wrapping_add(1), u64::MAX)]
-                .iter()
-                .copied()
-                .filter(|&(lo, hi)| lo <= hi && !(at.a == 0 && lo == 0) && !(at.a == u64::MAX && hi == u64::MAX))
-                .collect(),
-            // Past `max` nothing is left; the clipping below keeps the rest within it.
-            Op::Gt if at.a >= max => Vec::new(),
-            Op::Ge if at.a > max => Vec::new(),
-            Op::Lt if at.a == 0 => Vec::new(),
-            Op::Lt => vec![(0, at.a - 1)],
-            Op::Le => vec![(0, at.a)],
-            Op::Gt if at.a == u64::MAX => Vec::new(),
-            Op::Gt => vec![(at.a + 1, u64::MAX)],
-            Op::Ge => vec![(at.a, u64::MAX)],
+            Op::Eq => [(a, a), NONE],
+            Op::Ne => [if a == 0 { NONE } else { (0, a - 1) }, if a == u64::MAX { NONE } else { (a + 1, u64::MAX) }],
+            Op::Lt => [if a == 0 { NONE } else { (0, a - 1) }, NONE],
+            Op::Le => [(0, a), NONE],
+            Op::Gt => [if a == u64::MAX { NONE } else { (a + 1, u64::MAX) }, NONE],
+            Op::Ge => [(a, u64::MAX), NONE],
         };
-        ivs = ivs
-            .iter()
-            .flat_map(|&(lo, hi)| keep.iter().map(move |&(klo, khi)| (lo.max(klo), hi.min(khi).min(max))))
-            .filter(|(lo, hi)| lo <= hi)
-            .collect();
+        let mut next = Vec::with_capacity(ivs.len() * 2);
+        for &(lo, hi) in &ivs {
+            for (klo, khi) in keep {
+                let (lo, hi) = (lo.max(klo), hi.min(khi).min(max));
+                if lo <= hi {
+                    next.push((lo, hi));
+                }
+            }
+        }
+        ivs = next;
     }
     let native = |op: Op, a: u64| Some(Atom { index, op, a, b: 0 });
     if m == 0 {
@@ -497,28 +504,17 @@ pub fn work_around_libseccomp(terms: Vec<(usize, Term)>, max: u64) -> Result<Vec
         let mut expanded: Dnf = vec![Vec::new()];
         for a in t {
             let convert = mixed.get(a.index as usize) == Some(&true);
-            let choices: Vec<Atom> = match (a.op, a.a) {
-                _ if !convert => vec![a],
-                (Op::Eq, c) => vec![Atom { index: a.index, op: Op::MaskedEq, a: max, b: c }],
-                (Op::Ne, c) => bits(max).map(|bit| Atom { index: a.index, op: Op::MaskedEq, a: bit, b: !c & bit }).collect(),
+            let choices: Vec<Option<Atom>> = match (a.op, a.a) {
+                _ if !convert => vec![Some(a)],
+                (Op::Eq, c) => vec![Some(Atom { index: a.index, op: Op::MaskedEq, a: max, b: c })],
+                (Op::Ne, c) => bits(max).map(|bit| Some(Atom { index: a.index, op: Op::MaskedEq, a: bit, b: !c & bit })).collect(),
                 (Op::Lt, c) => blocks(a.index, 0, c.wrapping_sub(1), max),
                 (Op::Le, c) => blocks(a.index, 0, c, max),
                 (Op::Gt, c) => blocks(a.index, c.wrapping_add(1), max, max),
                 (Op::Ge, c) => blocks(a.index, c, max, max),
-                _ => vec![a],
+                _ => vec![Some(a)],
             };
-            let mut next = Vec::with_capacity(expanded.len() * choices.len());
-            for p in &expanded {
-                for c in &choices {
-                    let mut t = p.clone();
-                    t.push(*c);
-                    next.push(t);
-                }
-            }
-            expanded = next;
-            if expanded.len() > MAX_TERMS {
-                return Err((rule, too_big()));
-            }
+            expanded = extend_each(&expanded, &choices).map_err(|why| (rule, why))?;
         }
         match per_rule.iter_mut().find(|(r, _)| *r == rule) {
             Some((_, n)) => *n += expanded.len(),
@@ -532,13 +528,13 @@ pub fn work_around_libseccomp(terms: Vec<(usize, Term)>, max: u64) -> Result<Vec
     Ok(out)
 }
 
-/// The masked equalities of `[lo, hi]` (empty when `lo > hi`, which the callers' wrapped bounds
-/// produce only for the empty comparisons the conversion never holds).
-fn blocks(index: u8, lo: u64, hi: u64, max: u64) -> Vec<Atom> {
+/// The masked equalities of `[lo, hi]`, as alternatives (none when `lo > hi`, which the
+/// callers' wrapped bounds produce only for the empty comparisons the conversion never holds).
+fn blocks(index: u8, lo: u64, hi: u64, max: u64) -> Vec<Option<Atom>> {
     if lo > hi {
         return Vec::new();
     }
-    interval_cubes(lo, hi).map(|(m, v)| Atom { index, op: Op::MaskedEq, a: m & max, b: v }).collect()
+    interval_cubes(lo, hi).map(|(m, v)| Some(Atom { index, op: Op::MaskedEq, a: m & max, b: v })).collect()
 }
 
 /// `[lo, hi]` as aligned power-of-two blocks, each a cube `(mask, value)`.
