@@ -13,9 +13,10 @@ export SOURCE_DATE_EPOCH=0
 # ships 108, which .ci/setup installs and the committed module is built with.
 # --merge-similar-functions: one body for functions that differ only in constants (Vec's growth
 #   paths, one per element type): -1 KB.
-# --low-memory-unused: folds `load (ptr + C)`, C < 1024, into the load's offset, which differs
-#   only if ptr + C wraps around to the first KiB; rustc lays the 1 MiB stack out first, so
-#   nothing ever addresses that KiB but the stack's deepest end, and never by wrapping: -6 KB.
+# --low-memory-unused: folds `load (ptr + C)`, 0 <= C < 1024, into the load's offset; the two
+#   differ only when ptr + C wraps past 4 GiB into the first KiB. No pointer here comes near
+#   4 GiB, and the first KiB is the far end of the 1 MiB stack (rustc lays the stack out first,
+#   growing down from 1 MiB), reached by no wrapping add: -6 KB.
 # bulk-memory (memory.copy/fill instead of compiled memcpy/memset; Wasm 2.0, in Node since 12.5,
 #   Deno and Bun): -1 KB and a little faster.
 command -v wasm-opt >/dev/null || { echo "build.sh: wasm-opt not found: apt-get install binaryen" >&2; exit 1; }

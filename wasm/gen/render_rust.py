@@ -45,20 +45,16 @@ def _wrapped(items, indent="    ", width=100):
 def _arg_lists(sigs):
     """Sorted argument lists → (flat pool, {list: start}). A list's extensions follow it in
     sorted order, so a list that begins the next one is stored as that one's beginning."""
-    chunks, starts_at = [], {}
-    for i in reversed(range(len(sigs))):
-        sig, after = sigs[i], sigs[i + 1] if i + 1 < len(sigs) else None
-        if after is not None and after[:len(sig)] == sig:
-            starts_at[sig] = starts_at[after]
-        else:
-            chunks.append(sig)
-            starts_at[sig] = len(chunks) - 1  # a chunk index for now
-    chunks.reverse()
-    flat, chunk_start = [], []
-    for sig in chunks:
-        chunk_start.append(len(flat))
-        flat += sig
-    return flat, {sig: chunk_start[len(chunks) - 1 - c] for sig, c in starts_at.items()}
+    flat, starts, pending = [], {}, []
+    for i, sig in enumerate(sigs):
+        pending.append(sig)
+        if i + 1 == len(sigs) or sigs[i + 1][:len(sig)] != sig:
+            # The end of a chain of lists each beginning the next: store the longest.
+            for p in pending:
+                starts[p] = len(flat)
+            flat += sig
+            pending = []
+    return flat, starts
 
 
 def _rows(out, rows, ref, index):
