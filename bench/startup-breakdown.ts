@@ -2,7 +2,8 @@
  * Where the engine's start-up time goes, next to bwrap's: both run /bin/true RUNS times under
  * `perf record` with only scheduler and a few syscall tracepoints (a few µs of overhead per run,
  * no ptrace), and the median time from the start (the shell's fork) to each milestone is printed.
- * Medians of offsets, not of phases: the engine may overlap steps (its stages start in parallel).
+ * Medians of offsets, not of phases: the engine overlaps steps (PID 1 is forked while the
+ * engine reads its frame and plans).
  * A diagnostic for the engine engineer, not a target check. Needs root (perf tracepoints).
  *
  *   node --import tsx bench/startup-breakdown.ts [RUNS]          (default 100)
@@ -36,6 +37,7 @@ const EVENTS = [
   "syscalls:sys_enter_seccomp",
   "syscalls:sys_enter_prctl",
   "syscalls:sys_exit_wait4",
+  "syscalls:sys_exit_recvmsg",
 ];
 const CLONE_NEWUSER = 0x10000000;
 const PR_SET_SECCOMP = 22;
@@ -46,14 +48,15 @@ const MILESTONES = [
   ["exec", "the sandbox tool is exec'd"],
   ["nsClone", "clone()/unshare() of the new namespaces entered"],
   ["nsCloned", "that call returned (in the parent)"],
-  ["initExec", "the engine's __init stage exec'd (PID 1, before the frame is read)"],
+  ["planIn", "the engine's PID 1 received its plan"],
   ["mount", "first mount() in the new namespaces"],
   ["pivot", "pivot_root()"],
-  ["stageExec", "the engine's __exec stage exec'd"],
+  ["targetFork", "the target forked by PID 1"],
   ["landlock", "landlock_restrict_self()"],
   ["seccomp", "seccomp filter installed"],
   ["targetExec", "/bin/true exec'd"],
   ["targetExit", "/bin/true exited"],
+  ["pid1Exit", "the sandbox's PID 1 exited"],
   ["reaped", "the shell's wait4() returned"],
 ] as const;
 type Milestone = (typeof MILESTONES)[number][0];
@@ -88,21 +91,19 @@ function record(label: string, command: string): Map<Milestone, number>[] {
   const all: Map<Milestone, number>[] = [];
   let cur: Map<Milestone, number> | undefined;
   let cloner = -1;
-  let stages = 0;
+  let pid1 = -1;
   const mark = (m: Milestone, t: number) => cur && !cur.has(m) && cur.set(m, t);
   for (const e of events) {
     if (e.name === "sched:sched_process_fork" && e.pid === shell && e.tid === shell) {
       cur = new Map([["fork", e.time]]);
       all.push(cur);
-      stages = 0;
+      pid1 = -1;
       continue;
     }
     if (!cur) continue;
     switch (e.name) {
       case "sched:sched_process_exec":
-        // PID 1 runs engine/bin/stockade-stage (or the engine itself), the exec stage /proc/self/exe.
-        if (/^filename=(\/proc\/self\/exe|\S*\/stockade-stage) /.test(e.trace)) mark(stages++ === 0 ? "initExec" : "stageExec", e.time);
-        else if (e.trace.startsWith("filename=/bin/true")) mark("targetExec", e.time);
+        if (e.trace.startsWith("filename=/bin/true")) mark("targetExec", e.time);
         else mark("exec", e.time);
         break;
       case "syscalls:sys_enter_clone":
@@ -111,12 +112,18 @@ function record(label: string, command: string): Map<Milestone, number>[] {
         if (flags & CLONE_NEWUSER && !cur.has("nsClone")) {
           mark("nsClone", e.time);
           cloner = e.tid;
-        }
+        } else if (e.pid === pid1) mark("targetFork", e.time);
         break;
       }
       case "syscalls:sys_exit_clone":
       case "syscalls:sys_exit_unshare":
-        if (e.tid === cloner && cur.has("nsClone")) mark("nsCloned", e.time);
+        if (e.tid === cloner && cur.has("nsClone") && !cur.has("nsCloned")) {
+          mark("nsCloned", e.time);
+          pid1 = Number.parseInt(/0x([0-9a-f]+)/.exec(e.trace)?.[1] ?? "-1", 16);
+        }
+        break;
+      case "syscalls:sys_exit_recvmsg":
+        if (e.pid === pid1) mark("planIn", e.time);
         break;
       case "syscalls:sys_enter_mount":
         mark("mount", e.time);
@@ -135,6 +142,7 @@ function record(label: string, command: string): Map<Milestone, number>[] {
         break;
       case "sched:sched_process_exit":
         if (e.trace.startsWith("comm=true ")) mark("targetExit", e.time);
+        else if (e.pid === pid1) mark("pid1Exit", e.time);
         break;
       case "syscalls:sys_exit_wait4":
         if (e.pid === shell && !/0x0*$|0xf+$/.test(e.trace)) mark("reaped", e.time);

@@ -13,9 +13,8 @@ if [ "$(id -u)" = 0 ]; then
   dir=$(mktemp -d /tmp/stockade-engine-test.XXXXXX)
   trap 'rm -rf "$dir"' EXIT
   go build -trimpath -o "$dir/stockade-engine" ./cmd/stockade-engine
-  go build -trimpath -o "$dir/stockade-stage" ./cmd/stockade-stage
   go test -c -o "$dir/sandbox.test" ./internal/sandbox
-  chmod 755 "$dir" "$dir/stockade-engine" "$dir/stockade-stage" "$dir/sandbox.test"
+  chmod 755 "$dir" "$dir/stockade-engine" "$dir/sandbox.test"
   echo "sandbox tests as $user:"
   su "$user" -s /bin/sh -c "cd /tmp && STOCKADE_ENGINE='$dir/stockade-engine' '$dir/sandbox.test' -test.count=1"
 fi

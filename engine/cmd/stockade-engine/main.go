@@ -25,7 +25,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	sandbox.NewProxy = allowlist.New // the stage executable has none: see sandbox.NewProxy
+	sandbox.NewProxy = allowlist.New
 	switch os.Args[1] {
 	case "run":
 		if len(os.Args) == 4 && os.Args[2] == "--frame" {
@@ -43,9 +43,9 @@ func main() {
 		os.Exit(sandbox.Probe(version))
 	case "--version", "version":
 		fmt.Println("stockade-engine", version)
-	case "__init": // hidden: PID 1 of the sandbox
-		sandbox.Init()
-	case "__exec": // hidden: the last stage before the target
+	case "__supervise": // hidden: PID 1 of a supervised run (learn, reported refusals)
+		sandbox.Supervise()
+	case "__exec": // hidden: the exec stage of a supervised run
 		sandbox.Exec()
 	case "__probe-userns": // hidden: probe's check inside fresh namespaces
 		os.Exit(sandbox.ProbeUserns())

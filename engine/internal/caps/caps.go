@@ -5,41 +5,55 @@
 package caps
 
 import (
-	"errors"
+	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
-	"stockade/engine/internal/step"
+	"stockade/engine/internal/plan"
 )
 
-// DropAll empties the bounding, ambient, inheritable, permitted and effective sets of the calling
-// thread and locks securebits so uid 0 gains nothing at execve. Run it on the exec'ing thread.
-func DropAll() error {
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capget(&hdr, &data[0]); err != nil {
-		return step.Fail("capabilities", "capget", err)
-	}
-	if data[0].Effective&(1<<unix.CAP_SETPCAP) != 0 {
+// Plan adds the ops that empty the bounding, ambient, inheritable, permitted and effective sets
+// and lock securebits so uid 0 gains nothing at execve. setpcap says whether the process that
+// runs them holds CAP_SETPCAP (the sandbox's target does, in its user namespace; in degraded mode
+// only a root caller does), which the bounding set and securebits need.
+func Plan(p *plan.Plan, setpcap bool) {
+	s := func(what string) uint32 { return p.Step(plan.Step{Name: "capabilities", What: what}) }
+	if setpcap {
 		const bits = 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 // NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, each locked
-		if err := unix.Prctl(unix.PR_SET_SECUREBITS, bits, 0, 0, 0); err != nil {
-			return step.Fail("capabilities", "securebits", err)
-		}
-		for c := 0; c <= 63; c++ {
-			if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil {
-				if errors.Is(err, unix.EINVAL) {
-					break // past the last capability this kernel knows
-				}
-				return step.Fail("capabilities", "bounding set", err)
+		p.Call(s("securebits"), unix.SYS_PRCTL, plan.Lit(unix.PR_SET_SECUREBITS), plan.Lit(bits))
+		bounding := s("bounding set")
+		last, known := lastCap()
+		for c := 0; c <= last; c++ {
+			op := p.Call(bounding, unix.SYS_PRCTL, plan.Lit(unix.PR_CAPBSET_DROP), plan.Lit(c))
+			if !known {
+				op.SkipOnErr(uintptr(unix.EINVAL), 0) // past the last capability this kernel knows
 			}
 		}
 	}
-	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
-		return step.Fail("capabilities", "ambient set", err)
+	// EINVAL: a kernel without ambient capabilities (before 4.3) has none to clear.
+	p.Call(s("ambient set"), unix.SYS_PRCTL, plan.Lit(unix.PR_CAP_AMBIENT), plan.Lit(unix.PR_CAP_AMBIENT_CLEAR_ALL), plan.Lit(0), plan.Lit(0), plan.Lit(0)).
+		SkipOnErr(uintptr(unix.EINVAL), 0)
+	hdr := plan.Struct(p, &unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3})
+	data := plan.Struct(p, &[2]unix.CapUserData{})
+	p.Call(s("capset"), unix.SYS_CAPSET, hdr.Addr(), data.Addr())
+}
+
+// HasSetpcap says whether this process holds CAP_SETPCAP in its effective set.
+func HasSetpcap() bool {
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	return unix.Capget(&hdr, &data[0]) == nil && data[0].Effective&(1<<unix.CAP_SETPCAP) != 0
+}
+
+// lastCap is the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap); when that
+// cannot be read, 63 and known false: every bit is dropped, and EINVAL past the kernel's last is
+// not an error.
+func lastCap() (last int, known bool) {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if n, perr := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && perr == nil && n >= 0 && n <= 63 {
+		return n, true
 	}
-	data = [2]unix.CapUserData{}
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return step.Fail("capabilities", "capset", err)
-	}
-	return nil
+	return 63, false
 }

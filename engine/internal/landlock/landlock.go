@@ -2,20 +2,20 @@
 
 // Package landlock restricts the target with Landlock rules that mirror the view (defence in
 // depth behind the mounts), TCP/UDP port rules where the kernel has them, and the abstract-unix and
-// signal scopes. It enforces the kernel's exact ABI, never a silent best-effort downgrade, and only
-// on the calling thread: the exec stage calls it on the thread that execs the target, which
-// avoids signalling every Go thread (go-landlock's all-threads path costs more than the rest of
-// the stage).
+// signal scopes. It enforces the kernel's exact ABI, never a silent best-effort downgrade. The
+// target enforces it on itself, single-threaded, right before execve (Plan).
 package landlock
 
 import (
 	"fmt"
+	"unsafe"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock"
 	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
 	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/config"
+	"stockade/engine/internal/plan"
 	"stockade/engine/internal/step"
 )
 
@@ -53,38 +53,17 @@ type grant struct {
 	access uint64
 }
 
-type ruleset struct {
-	fd      int
-	handled uint64
+// pathBeneath is the kernel's struct landlock_path_beneath_attr (packed: u64, s32), padded.
+type pathBeneath struct {
+	allowed  uint64
+	parentFd int32
+	_        uint32
 }
 
-// add grants access beneath path, trimmed to what the ruleset handles and, for a file, to the
-// rights that apply to files.
-func (r *ruleset) add(path string, access uint64) error {
-	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return step.Fail("landlock", fmt.Sprintf("%q", path), err)
-	}
-	defer unix.Close(fd)
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
-		return step.Fail("landlock", fmt.Sprintf("%q", path), err)
-	}
-	access &= r.handled
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		access &= fileOnly
-	}
-	if access == 0 {
-		return nil
-	}
-	if err := llsys.LandlockAddPathBeneathRule(r.fd, &llsys.PathBeneathAttr{AllowedAccess: access, ParentFd: fd}, 0); err != nil {
-		return step.Fail("landlock", fmt.Sprintf("rule for %q", path), err)
-	}
-	return nil
-}
-
-// Restrict enforces the ruleset on the calling thread, which must already have no_new_privs set.
-func Restrict(c *config.ExecConfig, abi int, o Options) error {
+// Plan adds the ops that create the ruleset and enforce it on the process that runs them, which
+// must have no_new_privs set by then. Paths are checked on the host now (the view shows the same
+// objects) and opened again, in the sandbox, by the ops.
+func Plan(p *plan.Plan, c *config.ExecConfig, abi int, o Options) error {
 	if abi <= 0 {
 		return step.Failf("landlock", "", "Landlock is not available on this kernel")
 	}
@@ -93,28 +72,28 @@ func Restrict(c *config.ExecConfig, abi int, o Options) error {
 	if c.Network.Mode != "host" {
 		attr.HandledAccessNet = uint64(caps.HandledAccessNet) // none: no TCP (nor UDP from ABI 10) at all
 	}
-	fd, err := llsys.LandlockCreateRuleset(&attr, 0)
-	if err != nil {
-		return step.Fail("landlock", "create ruleset", err)
-	}
-	defer unix.Close(fd)
-	r := &ruleset{fd: fd, handled: attr.HandledAccessFS}
+	ruleset := p.Cell()
+	p.Call(p.Step(plan.Step{Name: "landlock", What: "create ruleset"}), unix.SYS_LANDLOCK_CREATE_RULESET,
+		plan.Struct(p, &attr).Addr(), plan.Lit(unsafe.Sizeof(attr)), plan.Lit(0)).To(ruleset)
 	rw := attr.HandledAccessFS &^ notInRW // includes Refer (ABI 2+) so renames across directories work
 	grants := []grant{
 		{c.Fs.Read, read},
 		{c.Fs.Write, rw},
 		{c.Fs.Sockets, read | llsys.AccessFSResolveUnix}, // connect(2) to exactly these (ABI 9+)
 	}
+	var dirs map[string]bool // in the view: the engine's own directories
 	if o.InView {
+		// Listing directories is harmless in the view (it holds only what is bound); files still
+		// need one of the rules here.
 		grants = append(grants,
-			// Listing directories is harmless in the view (it holds only what is bound); files
-			// still need one of the rules here.
 			grant{[]string{"/"}, llsys.AccessFSReadDir},
 			grant{[]string{"/dev"}, rw | llsys.AccessFSIoctlDev},
 			grant{[]string{"/proc"}, llsys.AccessFSReadFile | llsys.AccessFSReadDir | llsys.AccessFSWriteFile},
 		)
+		dirs = map[string]bool{"/": true, "/dev": true, "/proc": true}
 		if c.Fs.TmpBytes > 0 {
 			grants = append(grants, grant{[]string{"/tmp", "/dev/shm"}, rw})
+			dirs["/tmp"], dirs["/dev/shm"] = true, true
 		}
 	} else {
 		for _, d := range []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"} {
@@ -122,25 +101,45 @@ func Restrict(c *config.ExecConfig, abi int, o Options) error {
 				grants = append(grants, grant{[]string{d}, llsys.AccessFSReadFile | llsys.AccessFSWriteFile | llsys.AccessFSIoctlDev})
 			}
 		}
-		grants = append(grants, struct {
-			paths  []string
-			access uint64
-		}{[]string{"/proc"}, llsys.AccessFSReadFile | llsys.AccessFSReadDir})
+		grants = append(grants, grant{[]string{"/proc"}, llsys.AccessFSReadFile | llsys.AccessFSReadDir})
 	}
 	for _, g := range grants {
-		for _, p := range g.paths {
-			if err := r.add(p, g.access); err != nil {
-				return err
+		for _, path := range g.paths {
+			isDir := dirs[path]
+			if !isDir {
+				var st unix.Stat_t
+				if err := unix.Stat(path, &st); err != nil {
+					return step.Fail("landlock", fmt.Sprintf("%q", path), err)
+				}
+				isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
+			}
+			access := g.access & attr.HandledAccessFS
+			if !isDir {
+				access &= fileOnly
+			}
+			if access != 0 {
+				addPath(p, ruleset, path, access)
 			}
 		}
 	}
 	if attr.HandledAccessNet&connTCP != 0 && c.Network.Mode == "allowlist" && o.ProxyPort > 0 {
-		if err := llsys.LandlockAddNetPortRule(fd, &llsys.NetPortAttr{AllowedAccess: connTCP, Port: uint64(o.ProxyPort)}, 0); err != nil {
-			return step.Fail("landlock", fmt.Sprintf("port rule %d", o.ProxyPort), err)
-		}
+		port := plan.Struct(p, &llsys.NetPortAttr{AllowedAccess: connTCP, Port: uint64(o.ProxyPort)})
+		p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("port rule %d", o.ProxyPort)}), unix.SYS_LANDLOCK_ADD_RULE,
+			ruleset.Cell(), plan.Lit(llsys.RuleTypeNetPort), port.Addr(), plan.Lit(0))
 	}
-	if err := llsys.LandlockRestrictSelf(fd, 0); err != nil {
-		return step.Fail("landlock", "restrict", err)
-	}
+	p.Call(p.Step(plan.Step{Name: "landlock", What: "restrict"}), unix.SYS_LANDLOCK_RESTRICT_SELF, ruleset.Cell(), plan.Lit(0))
+	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, ruleset.Cell()).Soft()
 	return nil
+}
+
+// addPath plans a rule granting access beneath path: opened as the sandbox sees it, the handle
+// stored straight into the rule's parent_fd.
+func addPath(p *plan.Plan, ruleset plan.Ref, path string, access uint64) {
+	rule := plan.Struct(p, &pathBeneath{allowed: access, parentFd: -1})
+	fd := rule.Add(unsafe.Offsetof(pathBeneath{}.parentFd))
+	p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("%q", path)}), unix.SYS_OPENAT,
+		plan.Lit(unix.AT_FDCWD), p.Str(path).Addr(), plan.Lit(unix.O_PATH|unix.O_CLOEXEC)).To4(fd)
+	p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("rule for %q", path)}), unix.SYS_LANDLOCK_ADD_RULE,
+		ruleset.Cell(), plan.Lit(llsys.RuleTypePathBeneath), rule.Addr(), plan.Lit(0))
+	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
 }

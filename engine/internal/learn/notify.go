@@ -26,32 +26,27 @@ type notifResp struct {
 	Flags uint32
 }
 
-const featureHint = "learn mode needs seccomp user notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5+, CONFIG_SECCOMP_FILTER)"
+// FeatureHint says what learn mode needs of the kernel.
+const FeatureHint = "learn mode needs seccomp user notification with SECCOMP_USER_NOTIF_FLAG_CONTINUE (Linux 5.5+, CONFIG_SECCOMP_FILTER)"
 
-// Install loads the learn program on the calling (locked) thread with a new listener and hands
-// the listener to the supervisor over sock (SCM_RIGHTS).
-func Install(base []unix.SockFilter, sock int) error {
+// LearnFilter is the filter learn mode installs over base, checked against what this kernel and
+// architecture can do.
+func LearnFilter(base []unix.SockFilter) ([]unix.SockFilter, error) {
 	if nativeAuditArch == 0 {
-		return step.Failf("learn", "", "learn mode knows the file calls of x86_64 and aarch64 only")
+		return nil, step.Failf("learn", "", "learn mode knows the file calls of x86_64 and aarch64 only")
 	}
-	if err := notifyAvailable(); err != nil {
-		return step.Fail("learn", "SECCOMP_RET_USER_NOTIF", err).WithHint(featureHint)
+	if err := NotifyAvailable(); err != nil {
+		return nil, step.Fail("learn", "SECCOMP_RET_USER_NOTIF", err).WithHint(FeatureHint)
 	}
 	prog, err := Program(base)
 	if err != nil {
-		return step.Fail("learn", "derive the learn program", err)
+		return nil, step.Fail("learn", "derive the learn program", err)
 	}
-	if err := installWithListener("learn", prog, sock); err != nil {
-		if errors.Is(err, unix.EINVAL) {
-			err.Hint = featureHint
-		}
-		return err
-	}
-	return nil
+	return prog, nil
 }
 
-// notifyAvailable says whether the kernel has the SECCOMP_RET_USER_NOTIF action (Linux 5.0).
-func notifyAvailable() error {
+// NotifyAvailable says whether the kernel has the SECCOMP_RET_USER_NOTIF action (Linux 5.0).
+func NotifyAvailable() error {
 	action := uint32(retUserNotif)
 	if _, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_GET_ACTION_AVAIL, 0, uintptr(unsafe.Pointer(&action))); errno != 0 {
 		return errno
@@ -59,10 +54,38 @@ func notifyAvailable() error {
 	return nil
 }
 
+// Install loads prog on the calling (locked) thread with a new listener and hands the listener
+// to the supervisor over sock. When the filter cannot get a listener (another filter of this
+// process has one: EBUSY) and there is a fallback (a run that only reports), it installs the
+// fallback, exactly as a run without the report would, and sends the supervisor the reason
+// instead: the run goes on, unreported. Learn mode has none: the failure is the run's.
+func Install(prog, fallback []unix.SockFilter, sock int) error {
+	stepName := "learn"
+	if fallback != nil {
+		stepName = "seccomp"
+	}
+	serr := installWithListener(stepName, prog, sock)
+	if serr == nil {
+		return nil
+	}
+	if fallback == nil {
+		if errors.Is(serr, unix.EINVAL) {
+			serr.Hint = FeatureHint
+		}
+		return serr
+	}
+	fprog := unix.SockFprog{Len: uint16(len(fallback)), Filter: &fallback[0]}
+	if _, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog))); errno != 0 {
+		return step.Fail("seccomp", "install filter", errno)
+	}
+	_ = unix.Sendmsg(sock, []byte(serr.Error()), nil, nil, 0)
+	return nil
+}
+
 // installWithListener loads prog on the calling thread with a new listener and sends the
 // listener over sock. The hand-over runs on another thread of this process, one the filter does
-// not cover: a base that does not allow sendmsg would otherwise notify the supervisor before it
-// has the listener, and wait forever.
+// not cover: a filter that notifies sendmsg would otherwise wait for a supervisor that does not
+// have the listener yet.
 func installWithListener(stepName string, prog []unix.SockFilter, sock int) *step.Error {
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	fd, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, uintptr(unsafe.Pointer(&fprog)))
@@ -76,6 +99,35 @@ func installWithListener(stepName string, prog []unix.SockFilter, sock int) *ste
 		return step.Fail(stepName, "hand the listener to the supervisor", err)
 	}
 	return nil
+}
+
+// ReceiveListener waits for the exec stage to send the listener; ok is false when it ended
+// without (it failed before installing the filter, and reports why itself), or sent a reason
+// instead of the listener (Install fell back to the plain filter).
+func ReceiveListener(sock int) (fd int, reason string, ok bool) {
+	buf := make([]byte, 512)
+	oob := make([]byte, unix.CmsgSpace(4))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil || (n == 0 && oobn == 0) {
+			return -1, "", false
+		}
+		if oobn == 0 {
+			return -1, string(buf[:n]), false
+		}
+		cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+		if err != nil || len(cmsgs) != 1 {
+			return -1, "", false
+		}
+		fds, err := unix.ParseUnixRights(&cmsgs[0])
+		if err != nil || len(fds) != 1 {
+			return -1, "", false
+		}
+		return fds[0], "", true
+	}
 }
 
 // recv waits for the next notification; ENOENT means the task died before we read it.
@@ -113,34 +165,5 @@ func ioctl(fd int, req uint, arg unsafe.Pointer) error {
 			return errno
 		}
 		return nil
-	}
-}
-
-// receiveListener waits for the exec stage to send the listener; ok is false when it ended
-// without (it failed before installing the filter and reports why itself), or sent a reason
-// instead of the listener (InstallReport fell back to the plain filter).
-func receiveListener(sock int) (fd int, reason string, ok bool) {
-	buf := make([]byte, 512)
-	oob := make([]byte, unix.CmsgSpace(4))
-	for {
-		n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return -1, "", false
-		}
-		if oobn == 0 {
-			return -1, string(buf[:n]), false
-		}
-		cmsgs, err := unix.ParseSocketControlMessage(oob[:oobn])
-		if err != nil || len(cmsgs) != 1 {
-			return -1, "", false
-		}
-		fds, err := unix.ParseUnixRights(&cmsgs[0])
-		if err != nil || len(fds) != 1 {
-			return -1, "", false
-		}
-		return fds[0], "", true
 	}
 }

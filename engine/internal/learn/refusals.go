@@ -9,7 +9,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/config"
-	"stockade/engine/internal/seccomp"
 )
 
 // Reporting an ordinary run's refused calls (ExecConfig.reportRefusals, docs/learn.md "Refused
@@ -41,41 +40,15 @@ type reporter struct {
 	lost     int // refusals of calls past maxRefusals
 }
 
-// StartReport starts the supervisor of an ordinary run that reports what r asks (fs is the
-// run's view, for the file report), or returns nil, with a warning through emit, when the
-// kernel lacks user notification: the run then keeps the plain filter and reports nothing. The
-// events go out once every process under the filter is gone: one per refused call in the order
-// first refused, then one per refused file access.
-func StartReport(base []unix.SockFilter, emit func(event []byte), r Report, fs *config.Fs) (*Supervisor, error) {
-	if err := notifyAvailable(); err != nil {
-		emitWarning(emit, "refusals-unreported", fmt.Sprintf("refused system calls and files are not reported: this kernel has no seccomp user notification (%v)", err))
-		return nil, nil
-	}
+// NewReporter is the supervisor of an ordinary run that reports what r asks (fs is the run's
+// view, for the file report). The events go out once every process under the filter is gone:
+// one per refused call in the order first refused, then one per refused file access.
+func NewReporter(base []unix.SockFilter, emit func(event []byte), r Report, fs *config.Fs) *Supervisor {
 	h := &reporter{base: base, emit: emit, refusals: r.Refusals, counts: map[refusalKey]*refusal{}}
 	if r.Files {
 		h.files = newFileReport(fs)
 	}
-	return start(h)
-}
-
-// InstallReport loads ReportProgram(base, r) on the calling (locked) thread and hands its
-// listener to the supervisor over sock. When that is impossible (another filter of this process
-// already has a listener: EBUSY), it installs the base itself, exactly as a run without
-// reporting would, and sends the supervisor the reason instead: the run goes on, unreported.
-func InstallReport(base []unix.SockFilter, sock int, r Report) error {
-	prog, err := ReportProgram(base, r)
-	if err == nil {
-		serr := installWithListener("seccomp", prog, sock)
-		if serr == nil {
-			return nil
-		}
-		err = serr
-	}
-	if ierr := seccomp.Install(base); ierr != nil {
-		return ierr
-	}
-	_ = unix.Sendmsg(sock, []byte(err.Error()), nil, nil, 0)
-	return nil
+	return &Supervisor{h: h, done: make(chan struct{})}
 }
 
 // handle answers a notified call exactly as the base does. The kernel only notifies what
@@ -142,6 +115,9 @@ func (r *reporter) end() {
 }
 
 func (r *reporter) noListener(reason string) {
+	if reason == "" {
+		return // the target failed before its filter: the run fails, nothing went unreported
+	}
 	emitWarning(r.emit, "refusals-unreported", "refused system calls and files are not reported: "+reason)
 }
 

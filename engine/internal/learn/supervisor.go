@@ -15,13 +15,11 @@ import (
 // calls still proceed).
 const MaxRecords = 20000
 
-// Supervisor runs in PID 1 of the sandbox (not under the filter): it receives the listener from
-// the exec stage and hands each notification to its handler until no task uses the filter.
+// Supervisor runs in the sandbox's PID 1 (not under the filter): it takes the listener of the
+// target's filter and hands each notification to its handler until no task uses the filter.
 type Supervisor struct {
-	h     handler
-	sock  int // PID 1's end of the hand-over socket
-	stage int // the exec stage's end, passed to it and closed here once it runs
-	done  chan struct{}
+	h    handler
+	done chan struct{}
 }
 
 // handler is what a supervisor does with notifications: learn mode's learner, or an ordinary
@@ -31,7 +29,7 @@ type handler interface {
 	handle(listener int, n *notif)
 	// end runs once no task uses the filter any more, before Wait returns.
 	end()
-	// noListener is told why the exec stage installed no listener (it sent a reason instead).
+	// noListener is told why the target's filter has no listener (its fallback was installed).
 	noListener(reason string)
 }
 
@@ -43,30 +41,20 @@ type learner struct {
 	full bool
 }
 
-// Start starts learn mode's supervisor. emit receives each new record as one JSON event line,
+// NewLearner is learn mode's supervisor. emit receives each new record as one JSON event line,
 // from the supervisor's goroutine.
-func Start(base []unix.SockFilter, emit func(event []byte)) (*Supervisor, error) {
-	return start(&learner{base: base, emit: emit, seen: map[string]bool{}})
+func NewLearner(base []unix.SockFilter, emit func(event []byte)) *Supervisor {
+	return &Supervisor{h: &learner{base: base, emit: emit, seen: map[string]bool{}}, done: make(chan struct{})}
 }
 
-// start makes the hand-over socket and starts watching; StageEnd is the descriptor to give the
-// exec stage (the sock of Install or InstallReport).
-func start(h handler) (*Supervisor, error) {
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
-	if err != nil {
-		return nil, err
-	}
-	s := &Supervisor{h: h, sock: pair[0], stage: pair[1], done: make(chan struct{})}
-	go s.run()
-	return s, nil
+// Serve answers the notifications of listener until no task uses the filter; it returns at once.
+func (s *Supervisor) Serve(listener int) { go s.run(listener) }
+
+// NoListener ends a supervisor whose target's filter got no listener, saying why.
+func (s *Supervisor) NoListener(reason string) {
+	s.h.noListener(reason)
+	close(s.done)
 }
-
-// StageEnd is the socket end the exec stage sends the listener on.
-func (s *Supervisor) StageEnd() int { return s.stage }
-
-// StageStarted closes PID 1's copy of the stage's end, so a stage that dies without sending
-// the listener ends the wait.
-func (s *Supervisor) StageStarted() { unix.Close(s.stage) }
 
 // Wait returns once every process under the filter is gone and each record is out (or after
 // timeout: records are best effort, the exit status is not).
@@ -77,16 +65,8 @@ func (s *Supervisor) Wait(timeout time.Duration) {
 	}
 }
 
-func (s *Supervisor) run() {
+func (s *Supervisor) run(listener int) {
 	defer close(s.done)
-	listener, reason, ok := receiveListener(s.sock)
-	unix.Close(s.sock)
-	if !ok {
-		if reason != "" {
-			s.h.noListener(reason)
-		}
-		return
-	}
 	defer unix.Close(listener)
 	defer s.h.end()
 	var n notif
@@ -185,7 +165,7 @@ func (s *learner) denied(nr, arch uint32, action string, errno uint32) {
 }
 
 func (s *learner) end()                     {}
-func (s *learner) noListener(reason string) {} // Install fails the run instead
+func (s *learner) noListener(reason string) {} // learn mode has no fallback: the run fails instead
 
 // record emits ev once per key, up to MaxRecords.
 func (s *learner) record(key string, ev map[string]any) {

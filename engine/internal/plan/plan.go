@@ -13,21 +13,28 @@ package plan
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
+	"syscall"
 	"unsafe"
+
+	"stockade/engine/internal/step"
 )
 
 // Op is one system call of a plan, or a pseudo-op (Nr >= pseudoBase).
 type Op struct {
-	Nr    uint64
-	Arg   [6]uint64
-	Kind  [6]uint8 // how each Arg is read: argLit, argAddr, argCell
-	Flags uint8
-	_     uint8
-	Out   uint32 // arena offset + 1 of the cell that receives the result; 0 for none
-	Errno uint16 // FlagSkipErr: the errno that skips (0: any)
-	Skip  uint16 // FlagSkipErr, FlagSkipOK: how many of the following ops to skip
-	Step  uint32 // index into Plan.Steps: what the op is for, in messages
+	Nr      uint64
+	Arg     [6]uint64
+	Kind    [6]uint8 // how each Arg is read: argLit, argAddr, argCell
+	Flags   uint8
+	_       uint8
+	Out     uint32 // arena offset + 1 of the cell that receives the result; 0 for none
+	Errno   uint16 // FlagSkipErr: the errno that is not a failure (0: any)
+	SkipErr uint16 // FlagSkipErr: how many of the following ops that errno skips
+	SkipOK  uint16 // FlagSkipOK: how many of the following ops success skips
+	_       uint16
+	Step    uint32 // index into Plan.Steps: what the op is for, in messages
+	_       uint32
 }
 
 // How an argument is read.
@@ -39,9 +46,8 @@ const (
 
 // Op flags.
 const (
-	FlagSoft    = 1 << iota // an error is not a failure: the plan goes on (nothing is stored)
-	FlagSkipErr             // on error Errno (any error when 0), skip the next Skip ops and go on
-	FlagSkipOK              // on success, skip the next Skip ops
+	FlagSkipErr = 1 << iota // on error Errno (any error when 0), skip the next SkipErr ops and go on
+	FlagSkipOK              // on success, skip the next SkipOK ops
 	FlagOut4                // store the result in 4 bytes (an int field of a kernel struct)
 )
 
@@ -58,13 +64,27 @@ const (
 // ErrMismatch is OpEqual's failure: not a kernel errno.
 const ErrMismatch = 0x1000
 
-// Segment names a run of ops, carried out by one process: the view by PID 1, the lockdown by the
-// target before execve.
+// Export names a place in the arena that the process running the plan may rewrite before it
+// runs (Mapped.Export): a value only it knows.
+type Export int
+
+const (
+	// ExportNproc is the target's RLIMIT_NPROC (struct rlimit): the limit plus the tasks of its
+	// uid that exist before it, which a supervising PID 1 counts for itself.
+	ExportNproc Export = iota
+	exports
+)
+
+// Segment names a run of ops, carried out by one process: the view by PID 1; the lockdown, the
+// seccomp filter and execve by the target. A supervised run's exec stage installs its filter
+// itself and runs the others (engine/internal/sandbox/supervise.go).
 type Segment int
 
 const (
 	SegView Segment = iota
 	SegTarget
+	SegSeccomp
+	SegExec
 	segments
 )
 
@@ -75,9 +95,11 @@ type Step struct {
 	What    string
 	Call    string
 	Hint    string
+	HintOn  uint64 // the errno the hint is for; 0: any
 	Explain func(errno uint64) error
-	// Code is the engine's exit code for a failure here (step.Error.Code); 0 for the default.
-	Code int
+	// Code is the engine's exit code for a failure here (step.Error.Code); 0 for the default;
+	// CodeNotFound the one for ENOENT and ENOTDIR, when set (a command not found: 127).
+	Code, CodeNotFound int
 }
 
 // Plan is a program of system calls and the arena they point into.
@@ -87,7 +109,8 @@ type Plan struct {
 	Relocs []uint32 // arena offsets of 8-byte arena offsets that become addresses when mapped
 	Steps  []Step   // the engine's own: never sent
 	seg    [segments][2]uint32
-	open   Segment // the segment ops are added to
+	export [exports]uint32 // arena offset + 1; 0 when not exported
+	open   Segment         // the segment ops are added to
 	begun  [segments]bool
 }
 
@@ -156,21 +179,42 @@ func (o *Op) To(r Ref) *Op { o.Out = uint32(r) + 1; return o }
 // To4 stores the op's result at r in 4 bytes (an int field of a kernel struct).
 func (o *Op) To4(r Ref) *Op { o.Out = uint32(r) + 1; o.Flags |= FlagOut4; return o }
 
-// Soft makes the op best-effort.
-func (o *Op) Soft() *Op { o.Flags |= FlagSoft; return o }
+// Soft makes the op best-effort: an error is not a failure, the plan goes on.
+func (o *Op) Soft() *Op { return o.SkipOnErr(0, 0) }
 
-// SkipOnErr skips the next n ops when the op fails with errno (any errno when 0).
+// SkipOnErr makes errno (any errno when 0) not a failure: the next n ops are skipped.
 func (o *Op) SkipOnErr(errno uintptr, n int) *Op {
 	o.Flags |= FlagSkipErr
-	o.Errno, o.Skip = uint16(errno), uint16(n)
+	o.Errno, o.SkipErr = uint16(errno), uint16(n)
 	return o
 }
 
 // SkipOnOK skips the next n ops when the op succeeds.
-func (o *Op) SkipOnOK(n int) *Op { o.Flags |= FlagSkipOK; o.Skip = uint16(n); return o }
+func (o *Op) SkipOnOK(n int) *Op { o.Flags |= FlagSkipOK; o.SkipOK = uint16(n); return o }
 
-// Cell reserves an 8-byte cell for a result.
-func (p *Plan) Cell() Ref { return p.alloc(8, 8) }
+// Mark is the position of the next op, the start of a group.
+func (p *Plan) Mark() int { return len(p.Ops) }
+
+// SkipGroupOnErr makes errno (any errno when 0) of the op at mark skip every op added since: a
+// group that only makes sense after its first op succeeds.
+func (p *Plan) SkipGroupOnErr(mark int, errno uintptr) {
+	p.Ops[mark].SkipOnErr(errno, len(p.Ops)-mark-1)
+}
+
+// SoftSince makes every op added since mark best-effort.
+func (p *Plan) SoftSince(mark int) {
+	for i := mark; i < len(p.Ops); i++ {
+		p.Ops[i].Soft()
+	}
+}
+
+// Cell reserves an 8-byte cell for a result. It holds -1 until an op stores there, so an op
+// that uses the result of one that was skipped gets a bad descriptor, never descriptor 0.
+func (p *Plan) Cell() Ref {
+	r := p.alloc(8, 8)
+	binary.NativeEndian.PutUint64(p.Arena[r:], ^uint64(0))
+	return r
+}
 
 // Str stores s NUL-terminated.
 func (p *Plan) Str(s string) Ref {
@@ -229,28 +273,38 @@ func (p *Plan) alloc(n, align int) Ref {
 	return Ref(off)
 }
 
+// Export marks r as export e.
+func (p *Plan) Export(e Export, r Ref) { p.export[e] = uint32(r) + 1 }
+
 // Range returns the ops of segment s.
 func (p *Plan) Range(s Segment) (from, to int) {
 	return int(p.seg[s][0]), int(p.seg[s][1])
 }
 
-// Failure turns the failure of op i with errno into its step and cause.
-func (p *Plan) Failure(i int, errno uint64) (Step, error) {
+// Failure turns the failure of op i with errno into the step error it stands for.
+func (p *Plan) Failure(i int, errno uint64) *step.Error {
 	if i < 0 || i >= len(p.Ops) {
-		return Step{Name: "plan"}, fmt.Errorf("op %d failed with errno %d", i, errno)
+		return step.Failf("plan", "", "op %d failed with errno %d", i, errno)
 	}
 	s := p.Steps[p.Ops[i].Step]
 	var cause error
 	switch {
-	case errno == ErrMismatch:
-		cause = fmt.Errorf("the object is not the one that was checked (was it swapped?)")
 	case s.Explain != nil:
 		cause = s.Explain(errno)
+	case errno == ErrMismatch:
+		cause = errors.New("the object is not the one that was checked (was it swapped?)")
 	default:
 		cause = Errno(errno)
 	}
-	if s.Call != "" && errno != ErrMismatch {
+	if s.Call != "" {
 		cause = fmt.Errorf("%s: %w", s.Call, cause)
 	}
-	return s, cause
+	e := &step.Error{Step: s.Name, What: s.What, Err: cause, Code: s.Code}
+	if s.Hint != "" && (s.HintOn == 0 || s.HintOn == errno) {
+		e.Hint = s.Hint
+	}
+	if s.CodeNotFound != 0 && (errno == uint64(syscall.ENOENT) || errno == uint64(syscall.ENOTDIR)) {
+		e.Code = s.CodeNotFound
+	}
+	return e
 }

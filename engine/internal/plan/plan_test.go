@@ -102,9 +102,8 @@ func TestRunStopsAtTheFirstFailureAndNamesIt(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "never")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatal("an op after the failure ran")
 	}
-	st, cause := p.Failure(i, e)
-	if st.Name != "mount" || cause.Error() != "mkdir: file exists" {
-		t.Fatalf("failure reads %q %q", st.Name, cause)
+	if err := p.Failure(i, e); err.Error() != `mount "/x": mkdir: file exists` {
+		t.Fatalf("failure reads %q", err)
 	}
 }
 
@@ -157,8 +156,8 @@ func TestEqualChecksAStoredResult(t *testing.T) {
 			t.Fatalf("inode %d: failed op %d errno %d, want %d", tc.ino, i, e, tc.fail)
 		}
 		if i >= 0 {
-			if _, cause := p.Failure(i, e); cause.Error() != "the object is not the one that was checked (was it swapped?)" {
-				t.Fatalf("mismatch reads %q", cause)
+			if err := p.Failure(i, e); err.Error() != "mount f: the object is not the one that was checked (was it swapped?)" {
+				t.Fatalf("mismatch reads %q", err)
 			}
 		}
 	}

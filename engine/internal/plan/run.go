@@ -44,11 +44,8 @@ func (m *Mapped) Run(s Segment) (failed int, errno uint64) {
 			e = uintptr(en)
 		}
 		if e != 0 {
-			switch {
-			case op.Flags&FlagSoft != 0:
-				continue
-			case op.Flags&FlagSkipErr != 0 && (op.Errno == 0 || uintptr(op.Errno) == e):
-				i += uintptr(op.Skip)
+			if op.Flags&FlagSkipErr != 0 && (op.Errno == 0 || uintptr(op.Errno) == e) {
+				i += uintptr(op.SkipErr)
 				continue
 			}
 			return int(i), uint64(e)
@@ -62,7 +59,7 @@ func (m *Mapped) Run(s Segment) (failed int, errno uint64) {
 			}
 		}
 		if op.Flags&FlagSkipOK != 0 {
-			i += uintptr(op.Skip)
+			i += uintptr(op.SkipOK)
 		}
 	}
 	return -1, 0

@@ -15,17 +15,19 @@ import (
 const (
 	magic      = 0x4c505453 // "STPL"
 	version    = 1
-	headerSize = 40
+	headerSize = 56
 	opSize     = unsafe.Sizeof(Op{})
 	maxArena   = 16 << 20
 	maxOps     = 1 << 20
 )
 
-// header is the memfd's first headerSize bytes.
+// header is the memfd's first headerSize bytes (checked at compile time just below).
+const _ = uint(headerSize-unsafe.Sizeof(header{})) + uint(unsafe.Sizeof(header{})-headerSize)
+
 type header struct {
 	Magic, Version, Ops, Relocs, Arena uint32
 	Seg                                [segments][2]uint32
-	_                                  uint32
+	Export                             [exports]uint32
 }
 
 // Errno is a failed op's errno as an error.
@@ -33,7 +35,7 @@ func Errno(e uint64) error { return syscall.Errno(e) }
 
 func (p *Plan) layout() (h header, relocsAt, arenaAt, total int) {
 	p.seg[p.open][1] = uint32(len(p.Ops))
-	h = header{Magic: magic, Version: version, Ops: uint32(len(p.Ops)), Relocs: uint32(len(p.Relocs)), Arena: uint32(len(p.Arena)), Seg: p.seg}
+	h = header{Magic: magic, Version: version, Ops: uint32(len(p.Ops)), Relocs: uint32(len(p.Relocs)), Arena: uint32(len(p.Arena)), Seg: p.seg, Export: p.export}
 	relocsAt = headerSize + len(p.Ops)*int(opSize)
 	arenaAt = (relocsAt + 4*len(p.Relocs) + 7) &^ 7
 	return h, relocsAt, arenaAt, arenaAt + len(p.Arena)
@@ -80,10 +82,19 @@ func (p *Plan) Seal() (int, error) {
 
 // Mapped is a plan read into this process's memory by Map, its pointers made addresses.
 type Mapped struct {
-	ops   uintptr
-	nOps  uint32
-	arena uintptr
-	seg   [segments][2]uint32
+	ops    uintptr
+	nOps   uint32
+	arena  uintptr
+	seg    [segments][2]uint32
+	export [exports]uint32
+}
+
+// Export returns the address of export e, nil when the plan has none.
+func (m *Mapped) Export(e Export) unsafe.Pointer {
+	if m.export[e] == 0 {
+		return nil
+	}
+	return at(m.arena + uintptr(m.export[e]-1))
 }
 
 // Map reads the plan in fd into fresh anonymous memory and relocates it. It runs in a forked
@@ -110,7 +121,7 @@ func Map(fd uintptr, m *Mapped) uintptr {
 	if errno := preadFull(fd, base, total, 0); errno != 0 {
 		return errno
 	}
-	m.ops, m.nOps, m.arena, m.seg = base+headerSize, h.Ops, base+arenaAt, h.Seg
+	m.ops, m.nOps, m.arena, m.seg, m.export = base+headerSize, h.Ops, base+arenaAt, h.Seg, h.Export
 	for i := uintptr(0); i < uintptr(h.Relocs); i++ {
 		off := uintptr(*(*uint32)(at(base + relocsAt + 4*i)))
 		if off+8 > uintptr(h.Arena) {
@@ -120,6 +131,11 @@ func Map(fd uintptr, m *Mapped) uintptr {
 	}
 	for s := 0; s < int(segments); s++ {
 		if m.seg[s][0] > m.seg[s][1] || m.seg[s][1] > h.Ops {
+			return uintptr(unix.EINVAL)
+		}
+	}
+	for e := 0; e < int(exports); e++ {
+		if m.export[e] > h.Arena {
 			return uintptr(unix.EINVAL)
 		}
 	}

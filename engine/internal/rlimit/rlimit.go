@@ -20,51 +20,61 @@ type Plan struct {
 	NprocBase int
 }
 
-// Apply sets the limits on the calling process; the target inherits them through execve.
-func Apply(l *config.Limits, p Plan) error {
-	set := func(name string, res int, soft, hard int64) error {
+// Limit is one resource limit to set.
+type Limit struct {
+	Name       string // "RLIMIT_AS", for messages
+	Resource   int
+	Soft, Hard uint64
+}
+
+// Limits lists the limits l asks for that no cgroup enforces, each capped at this process's hard
+// limit (which the sandbox could not raise anyway).
+func Limits(l *config.Limits, p Plan) ([]Limit, error) {
+	var out []Limit
+	add := func(name string, res int, soft, hard int64) error {
 		var cur unix.Rlimit
 		if err := unix.Getrlimit(res, &cur); err != nil {
 			return step.Fail("rlimit", name, err)
 		}
-		lim := unix.Rlimit{Cur: min(uint64(soft), cur.Max), Max: min(uint64(hard), cur.Max)}
-		var err error
-		if res == unix.RLIMIT_NOFILE {
-			// Through package syscall, so Go does not restore its own saved soft limit at exec.
-			err = syscall.Setrlimit(res, &syscall.Rlimit{Cur: lim.Cur, Max: lim.Max})
-		} else {
-			err = unix.Setrlimit(res, &lim)
-		}
-		if err != nil {
-			return step.Fail("rlimit", fmt.Sprintf("%s=%d", name, soft), err)
-		}
+		out = append(out, Limit{name, res, min(uint64(soft), cur.Max), min(uint64(hard), cur.Max)})
 		return nil
 	}
+	var err error
 	if l.MemoryBytes > 0 && !p.CgroupMemory {
-		if err := set("RLIMIT_AS", unix.RLIMIT_AS, l.MemoryBytes, l.MemoryBytes); err != nil {
-			return err
-		}
+		err = add("RLIMIT_AS", unix.RLIMIT_AS, l.MemoryBytes, l.MemoryBytes)
 	}
-	if l.Pids > 0 && !p.CgroupPids {
+	if err == nil && l.Pids > 0 && !p.CgroupPids {
 		n := l.Pids + int64(p.NprocBase)
-		if err := set("RLIMIT_NPROC", unix.RLIMIT_NPROC, n, n); err != nil {
-			return err
-		}
+		err = add("RLIMIT_NPROC", unix.RLIMIT_NPROC, n, n)
 	}
-	if l.CPUSeconds > 0 {
+	if err == nil && l.CPUSeconds > 0 {
 		// SIGXCPU at the soft limit, SIGKILL one second later.
-		if err := set("RLIMIT_CPU", unix.RLIMIT_CPU, l.CPUSeconds, l.CPUSeconds+1); err != nil {
-			return err
-		}
+		err = add("RLIMIT_CPU", unix.RLIMIT_CPU, l.CPUSeconds, l.CPUSeconds+1)
 	}
-	if l.FileSizeBytes > 0 {
-		if err := set("RLIMIT_FSIZE", unix.RLIMIT_FSIZE, l.FileSizeBytes, l.FileSizeBytes); err != nil {
-			return err
-		}
+	if err == nil && l.FileSizeBytes > 0 {
+		err = add("RLIMIT_FSIZE", unix.RLIMIT_FSIZE, l.FileSizeBytes, l.FileSizeBytes)
 	}
-	if l.OpenFiles > 0 {
-		if err := set("RLIMIT_NOFILE", unix.RLIMIT_NOFILE, l.OpenFiles, l.OpenFiles); err != nil {
-			return err
+	if err == nil && l.OpenFiles > 0 {
+		err = add("RLIMIT_NOFILE", unix.RLIMIT_NOFILE, l.OpenFiles, l.OpenFiles)
+	}
+	return out, err
+}
+
+// Apply sets the limits on the calling process; the target inherits them through execve.
+func Apply(l *config.Limits, p Plan) error {
+	limits, err := Limits(l, p)
+	if err != nil {
+		return err
+	}
+	for _, lim := range limits {
+		if lim.Resource == unix.RLIMIT_NOFILE {
+			// Through package syscall, so Go does not restore its own saved soft limit at exec.
+			err = syscall.Setrlimit(lim.Resource, &syscall.Rlimit{Cur: lim.Soft, Max: lim.Hard})
+		} else {
+			err = unix.Setrlimit(lim.Resource, &unix.Rlimit{Cur: lim.Soft, Max: lim.Hard})
+		}
+		if err != nil {
+			return step.Fail("rlimit", fmt.Sprintf("%s=%d", lim.Name, lim.Soft), err)
 		}
 	}
 	return nil

@@ -3,94 +3,136 @@
 package sandbox
 
 import (
-	"os/signal"
+	"math/rand/v2"
+	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
-	"stockade/engine/internal/config"
+	"stockade/engine/internal/learn"
 	"stockade/engine/internal/netns"
+	"stockade/engine/internal/plan"
+	"stockade/engine/internal/rlimit"
 	"stockade/engine/internal/step"
 	"stockade/engine/internal/view"
 )
 
-// The containment steps of DESIGN.md, in order, and the stage that runs each:
+// The containment steps of DESIGN.md, in order, and where each runs:
 //
 //	outer engine (host namespaces)  0. frame and config checked; Landlock present or degraded;
-//	                                   host sockets (and a root caller's secrets) added to the masks;
-//	                                   cgroup prepared (cgroup.Prepare)
-//	                                1. re-exec as PID 1 in new user, mount, pid, ipc, uts, cgroup
-//	                                   (and net) namespaces (userns.SysProcAttr)
-//	PID 1 (containInit)             2. the view: view.Build (propagation, root tmpfs, binds, masks,
+//	                                   host sockets (and a root caller's secrets) added to the
+//	                                   masks; cgroup prepared; every following step planned
+//	                                   (planSandbox) while PID 1 is being forked
+//	                                1. PID 1 forked into new user, mount, pid, ipc, uts, cgroup
+//	                                   (and net) namespaces, the caller's ids mapped (start.go)
+//	PID 1 (pid1.go, plan.SegView)   2. the view (view.Plan: propagation, root tmpfs, binds, masks,
 //	                                   /proc, /dev, /tmp, pivot_root); hostname
-//	                                3. the network: lo up; allowlist: the proxy listener goes out
-//	exec stage (lockdown)           5. cwd, fds above 2 close-on-exec, exactly the configured env
-//	                                   (the session is PID 1's, made by the outer engine)
-//	  on the locked main thread,    6. capabilities dropped, no_new_privs, Landlock,
-//	  right before execve           4. rlimits and joining the cgroup (they bind the engine's own
-//	                                   runtime too, so they come late), seccomp, execve
-//	PID 1 (reap)                    7. reaper; the outer engine enforces the wall-clock timeout and
-//	                                   forwards signals to the target (targetSignals)
+//	                                3. the network: lo up; allowlist: the proxy's listener goes out
+//	target (plan.SegTarget)         5. cwd; only fds 0-2 survive execve
+//	                                6. capabilities dropped, no_new_privs, Landlock,
+//	                                4. rlimits and the cgroup (they bind the process itself, so
+//	                                   they come late), seccomp, execve
+//	PID 1                           7. reaper; the outer engine enforces the wall-clock timeout and
+//	                                   forwards signals to the target
 //
-// containInit runs steps 2 and 3 and starts the exec stage; it returns the target's pid.
-func containInit(c *config.ExecConfig, a *initArgs, stage *execStage, frameFd, status int) (int, error) {
-	a.Exec.CgroupProcs = a.cgroupFd >= 0
-	// The exec stage (started before the frame came) reads it while the view is built.
-	err := stage.handFrame(frameFd, a.cgroupFd, a.learnFd)
-	unix.Close(frameFd)
+// A supervised run (learn mode, refused calls or files reported) has PID 1 exec the supervisor
+// after step 3 (supervise.go); a degraded run has no PID 1 and no view (degraded.go).
+
+// planned is a run's plan and what the outer engine needs to carry it out.
+type planned struct {
+	plan       *plan.Plan
+	view       *view.Result
+	proxyPort  int
+	supervised bool // PID 1 execs the supervisor after the view
+}
+
+// planSandbox plans steps 2-6 of a namespaced run.
+func (o *outer) planSandbox() (*planned, error) {
+	c := o.cfg
+	p := &plan.Plan{}
+	res, err := view.Plan(p, &c.Fs)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	// The outer engine signals the target itself (targetSignals): PID 1 ignores SIGTERM, SIGINT
-	// and SIGHUP, from here on so that the exec stage (and the target) does not inherit SIG_IGN.
-	signal.Ignore(unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
-	// The pidfd goes out now. The outer engine reads the host pid from it while the view is
-	// built; PID 1 waits for its acknowledgement before the stage can end or be reaped (a reaped
-	// process would read as -1).
-	err = send(status, message{Type: "spawned"}, stage.pidfd)
-	unix.Close(stage.pidfd)
-	if err != nil {
-		return 0, step.Fail("init", "report the target's pid", err)
-	}
-	res, err := view.Build(&c.Fs)
-	if err != nil {
-		return 0, err
-	}
-	if len(res.Placeholders) > 0 {
-		if err := send(status, message{Type: "placeholders", Paths: res.Placeholders}); err != nil {
-			return 0, step.Fail("init", "report placeholders", err)
-		}
-	}
-	if err := unix.Sethostname([]byte(c.Hostname)); err != nil {
-		return 0, step.Fail("hostname", quote(c.Hostname), err)
-	}
+	p.Call(p.Step(plan.Step{Name: "hostname", What: quote(c.Hostname)}), unix.SYS_SETHOSTNAME, p.Str(c.Hostname).Addr(), plan.Lit(len(c.Hostname)))
+	out := &planned{plan: p, view: res}
 	if c.Network.Mode != "host" {
-		if err := netns.LoopbackUp(); err != nil {
-			return 0, err
-		}
+		netns.Plan(p)
 	}
 	if c.Network.Mode == "allowlist" {
-		fd, port, err := listenProxy()
-		if err != nil {
-			return 0, err
+		// The sandbox's network namespace is new: any port is free in it.
+		out.proxyPort = 32768 + rand.IntN(28232)
+		planListener(p, out.proxyPort)
+	}
+	l := &lockdown{inView: true, landlock: o.abi, proxyPort: out.proxyPort, setpcap: true, cgroup: -1,
+		limits: rlimit.Plan{CgroupMemory: o.cg.Memory, CgroupPids: o.cg.Pids, NprocBase: 1}} // PID 1 is the one task before the target
+	if o.cg.ProcsFile != nil {
+		l.cgroup = pid1Cgroup
+	}
+	if l.supervised, err = o.supervised(); err != nil {
+		return nil, err
+	}
+	if l.supervised {
+		out.supervised = true
+		// The supervisor is exec'd: a caller that is not uid 0 keeps no capability through it,
+		// and its target starts without CAP_SETPCAP (it still clears every set it has).
+		l.setpcap = os.Getuid() == 0
+	}
+	if err := planTarget(p, c, o.filter, l); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// supervised says whether the run has a supervisor: learn mode, or a run that reports refused
+// calls or files (which a kernel without user notification cannot: the run goes on unreported,
+// with a warning). Its filter is checked here, before anything starts.
+func (o *outer) supervised() (bool, error) {
+	c := o.cfg
+	switch {
+	case c.Learn:
+		_, err := learn.LearnFilter(o.filter)
+		return err == nil, err
+	case c.ReportRefusals || c.ReportFiles:
+		if err := learn.NotifyAvailable(); err != nil {
+			o.ev.Warning("refusals-unreported", "refused system calls and files are not reported: this kernel has no seccomp user notification ("+err.Error()+")")
+			return false, nil
 		}
-		if err := send(status, message{Type: "listener", Port: port}, fd); err != nil {
-			return 0, step.Fail("network", "hand the proxy listener over", err)
+		if _, err := learn.ReportProgram(o.filter, learn.Report{Refusals: c.ReportRefusals, Files: c.ReportFiles}); err != nil {
+			return false, step.Fail("seccomp", "derive the report filter", err)
 		}
-		unix.Close(fd)
-		a.Exec.ProxyPort = port
+		return true, nil
 	}
-	a.Exec.InView = true
-	a.Exec.NprocBase = countThreads() // PID 1's threads; the exec stage becomes the target, which limits.pids counts
-	if m, _, ok, err := receive(status); err != nil || !ok || m.Type != "ack" {
-		return 0, step.Failf("init", "", "no acknowledgement from the engine (%v)", err)
-	}
-	if err := stage.proceed(&a.Exec); err != nil {
-		return 0, err
-	}
-	if err := send(status, message{Type: "started"}); err != nil {
-		return 0, step.Fail("init", "report start", err)
-	}
-	return stage.pid, nil
+	return false, nil
+}
+
+// planListener plans the proxy's listening socket on 127.0.0.1:port inside the sandbox's netns,
+// sent to the outer engine, which accepts on it from the host side (a socket keeps the netns it
+// was made in).
+func planListener(p *plan.Plan, port int) {
+	s := p.Step(plan.Step{Name: "network", What: "proxy listener on 127.0.0.1"})
+	rec := record{Kind: recListener}
+	body := p.Bytes(rec.bytes())
+	iov := plan.Struct(p, &unix.Iovec{Len: uint64(recordSize)})
+	p.SetPtr(iov.Add(unsafe.Offsetof(unix.Iovec{}.Base)), body)
+	cmsg, fdAt := cmsgRights()
+	control := p.Bytes(cmsg)
+	fd := control.Add(uintptr(fdAt)) // the socket lands in the message itself
+	msg := plan.Struct(p, &unix.Msghdr{Iovlen: 1, Controllen: uint64(len(cmsg))})
+	p.SetPtr(msg.Add(unsafe.Offsetof(unix.Msghdr{}.Iov)), iov)
+	p.SetPtr(msg.Add(unsafe.Offsetof(unix.Msghdr{}.Control)), control)
+	addr := plan.Struct(p, &unix.RawSockaddrInet4{Family: unix.AF_INET, Port: port16(port), Addr: [4]byte{127, 0, 0, 1}})
+	p.Call(s, unix.SYS_SOCKET, plan.Lit(unix.AF_INET), plan.Lit(unix.SOCK_STREAM|unix.SOCK_CLOEXEC), plan.Lit(0)).To4(fd)
+	p.Call(s, unix.SYS_BIND, fd.Cell(), addr.Addr(), plan.Lit(unix.SizeofSockaddrInet4))
+	p.Call(s, unix.SYS_LISTEN, fd.Cell(), plan.Lit(128))
+	p.Call(p.Step(plan.Step{Name: "network", What: "hand the proxy listener over"}), unix.SYS_SENDMSG, plan.Lit(pid1Status), msg.Addr(), plan.Lit(0))
+	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
+}
+
+// port16 is a port in network byte order, as struct sockaddr_in holds it.
+func port16(port int) uint16 {
+	b := [2]byte{byte(port >> 8), byte(port)}
+	return *(*uint16)(unsafe.Pointer(&b[0]))
 }
 
 func quote(s string) string { return `"` + s + `"` }

@@ -6,15 +6,20 @@ import (
 	"context"
 	"os"
 	"strings"
-	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/caps"
+	"stockade/engine/internal/plan"
+	"stockade/engine/internal/rlimit"
+	"stockade/engine/internal/step"
 )
 
 // runDegraded runs the target without namespaces, on the host view, with Landlock, seccomp and
 // rlimits only: the caller opted in with degrade: ["namespaces"]. The warning lists exactly what
 // is missing.
-func (o *outer) runDegraded(memfd int) (int, error) {
+func (o *outer) runDegraded() (int, error) {
 	c := o.cfg
 	missing := []string{
 		"file view (only Landlock rules on fs.read/fs.write; fs.hide, fs.readOnly and socket masks are not applied; no private /tmp, /dev or /proc)",
@@ -27,7 +32,7 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 	if o.abi == 0 {
 		missing = append(missing, "Landlock")
 	}
-	args := execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}
+	l := &lockdown{landlock: o.abi, setpcap: caps.HasSetpcap(), cgroup: -1, limits: rlimit.Plan{CgroupMemory: o.cg.Memory, CgroupPids: o.cg.Pids}}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	switch c.Network.Mode {
@@ -43,29 +48,23 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 			if err != nil {
 				return 0, err
 			}
-			args.ProxyPort = port
+			l.proxyPort = port
 			o.proxy.Serve(ctx, fd)
 		}
 	}
 	if c.Limits.Pids > 0 && !o.cg.Pids {
-		args.NprocBase = userTasks()
+		l.limits.NprocBase = userTasks()
 	}
 	o.ev.Warning("no-namespaces", "running without user namespaces (degrade: namespaces); absent: "+strings.Join(missing, "; "))
-	cgroupFd := -1
 	if o.cg.ProcsFile != nil {
-		args.CgroupProcs = true
-		cgroupFd = int(o.cg.ProcsFile.Fd())
+		l.cgroup = int(o.cg.ProcsFile.Fd()) // the child has it on the same number
 	}
-	attr := &syscall.SysProcAttr{Setsid: c.Process.NewSession, Setpgid: !c.Process.NewSession, Pdeathsig: syscall.SIGKILL}
-	stage, err := startExecStage(attr)
+	p := &plan.Plan{}
+	if err := planTarget(p, c, o.filter, l); err != nil {
+		return 0, err
+	}
+	pid, err := startDegraded(p, c.Process.NewSession)
 	if err != nil {
-		return 0, err
-	}
-	if err := stage.handFrame(memfd, cgroupFd, -1); err != nil {
-		return 0, err
-	}
-	pid := stage.pid
-	if err := stage.proceed(&args); err != nil {
 		return 0, err
 	}
 	o.ev.Started(pid)
@@ -76,6 +75,85 @@ func (o *outer) runDegraded(memfd int) (int, error) {
 		return o.exited(0, int(ws.Signal())), nil
 	}
 	return o.exited(ws.ExitStatus(), 0), nil
+}
+
+// degradedChild is a degraded run's target before it execs.
+type degradedChild struct {
+	plan       plan.Mapped
+	newSession bool
+	errw       uintptr
+	out        record
+}
+
+// degradedTarget puts itself in a new session (or process group, for the timeout to kill), dies
+// with the engine, and runs the target segment; a failure goes to the engine on errw.
+//
+//go:nosplit
+//go:norace
+func degradedTarget(arg unsafe.Pointer) {
+	a := (*degradedChild)(arg)
+	if a.newSession {
+		sys(unix.SYS_SETSID, 0, 0, 0, 0, 0)
+	} else {
+		sys(unix.SYS_SETPGID, 0, 0, 0, 0, 0)
+	}
+	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+	sys(unix.SYS_CLOSE_RANGE, 3, ^uintptr(0), unix.CLOSE_RANGE_CLOEXEC, 0, 0)
+	i, e := runTarget(&a.plan)
+	a.out = record{Kind: recFailed, Op: int32(i), Errno: uint32(e)}
+	sys(unix.SYS_WRITE, a.errw, uintptr(unsafe.Pointer(&a.out)), uintptr(recordSize), 0, 0)
+	sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
+}
+
+// startDegraded forks the target of a degraded run and waits until it has exec'd.
+func startDegraded(p *plan.Plan, newSession bool) (int, error) {
+	memfd, err := p.Seal()
+	if err != nil {
+		return 0, step.Fail("init", "seal the plan", err)
+	}
+	a := &degradedChild{newSession: newSession}
+	e := plan.Map(uintptr(memfd), &a.plan)
+	unix.Close(memfd)
+	if e != 0 {
+		return 0, step.Fail("init", "map the plan", unix.Errno(e))
+	}
+	var pipe [2]int
+	if err := unix.Pipe2(pipe[:], unix.O_CLOEXEC); err != nil {
+		return 0, step.Fail("init", "pipe", err)
+	}
+	defer unix.Close(pipe[0])
+	a.errw = uintptr(pipe[1])
+	pid, _, err := plan.Fork(0, degradedTarget, unsafe.Pointer(a))
+	unix.Close(pipe[1])
+	if err != nil {
+		return 0, step.Fail("init", "start the target", err)
+	}
+	var r record
+	if n, _ := unix.Read(pipe[0], r.bytes()); n == recordSize {
+		wait(pid)
+		return 0, p.Failure(int(r.Op), uint64(r.Errno))
+	}
+	return pid, nil
+}
+
+// listenProxy opens the proxy's listening socket on the host's 127.0.0.1 (degraded runs).
+func listenProxy() (fd, port int, err error) {
+	fd, err = unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, 0, step.Fail("network", "proxy socket", err)
+	}
+	if err = unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err == nil {
+		err = unix.Listen(fd, 128)
+	}
+	var sa unix.Sockaddr
+	if err == nil {
+		sa, err = unix.Getsockname(fd)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, 0, step.Fail("network", "proxy listener on 127.0.0.1", err)
+	}
+	return fd, sa.(*unix.SockaddrInet4).Port, nil
 }
 
 // userTasks counts the threads of the caller's uid on the host, which RLIMIT_NPROC counts too.

@@ -54,30 +54,3 @@ func TestNothingOfTheSandboxOutlivesTheEndOfOutput(t *testing.T) {
 		t.Fatalf("background processes of the sandbox were alive at the end of its output: pids %v", left)
 	}
 }
-
-// A stockade-stage from another build than the engine beside it could misread the engine's
-// arguments: PID 1 refuses the frame, and nothing runs.
-func TestAStageExecutableFromAnotherBuildIsRefused(t *testing.T) {
-	dir := t.TempDir()
-	engine, err := os.ReadFile(engineBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "stockade-engine"), engine, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	build := exec.Command("go", "build", "-ldflags", "-X stockade/engine/internal/sandbox.Build=another",
-		"-o", filepath.Join(dir, "stockade-stage"), "../../cmd/stockade-stage")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Skipf("cannot build a stage here: %v %s", err, out)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(filepath.Join(dir, "stockade-engine"), "run", "--frame", frameFile(t, sh("echo target-ran")))
-	out, _ := cmd.CombinedOutput()
-	if cmd.ProcessState.ExitCode() != 125 || !bytes.Contains(out, []byte("another build")) || bytes.Contains(out, []byte("target-ran")) {
-		t.Fatalf("exit %d, output %q", cmd.ProcessState.ExitCode(), out)
-	}
-}

@@ -23,6 +23,7 @@ import (
 	"stockade/engine/internal/events"
 	"stockade/engine/internal/frame"
 	"stockade/engine/internal/landlock"
+	"stockade/engine/internal/plan"
 	"stockade/engine/internal/step"
 	"stockade/engine/internal/userns"
 	"stockade/engine/internal/view"
@@ -41,11 +42,11 @@ type outer struct {
 	ev       *events.Writer
 	cfg      *config.ExecConfig
 	frame    *frame.Frame
+	filter   []unix.SockFilter // the frame's seccomp program
 	abi      int
 	proxy    ProxyServer // allowlist mode
 	cg       *cgroup.Plan
-	stage    string    // the executable of PID 1 (stageExecutable)
-	early    *initProc // PID 1 started before the frame was read; nil once taken or discarded
+	early    *initProc // PID 1 forked before the frame was read; nil once taken or discarded
 	timedOut bool
 	mu       sync.Mutex
 }
@@ -66,10 +67,10 @@ func Run() int {
 			}
 		}
 	}
-	o := &outer{ev: events.Open(eventsFd), stage: stageExecutable()}
-	// PID 1 starts now, in parallel with reading the frame (see initProc). Without user
+	o := &outer{ev: events.Open(eventsFd)}
+	// PID 1 is forked now, in parallel with reading the frame (see initProc). Without user
 	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
-	o.early, _ = startInit(o.stage, true, true)
+	o.early, _ = startInit(true, true)
 	code, err := o.run()
 	if o.early != nil {
 		o.early.discard()
@@ -144,22 +145,13 @@ func (o *outer) run() (int, error) {
 	for _, w := range cg.Warnings {
 		o.ev.Warning(w.Code, w.Message)
 	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return 0, step.Fail("frame", "encode", err)
-	}
-	memfd, err := memfdFrame(&frame.Frame{Config: raw, Seccomp: o.frame.Seccomp})
-	if err != nil {
-		return 0, err
-	}
-	defer unix.Close(memfd)
-	code, err := o.runNamespaced(memfd)
+	code, err := o.runNamespaced()
 	var nu *noUsernsError
 	if errors.As(err, &nu) {
 		if !c.Degrades("namespaces") {
 			return 0, (&step.Error{Step: "userns", What: "create namespaces", Err: nu.err}).WithHint(userns.Hint())
 		}
-		return o.runDegraded(memfd)
+		return o.runDegraded()
 	}
 	return code, err
 }
@@ -188,11 +180,11 @@ func (o *outer) readFrame() error {
 	if err != nil {
 		return step.Fail("frame", "", err)
 	}
-	c, _, err := parseFrame(fr)
+	c, filter, err := parseFrame(fr)
 	if err != nil {
 		return err
 	}
-	o.cfg, o.frame = c, fr
+	o.cfg, o.frame, o.filter = c, fr, filter
 	return nil
 }
 
@@ -201,8 +193,8 @@ type noUsernsError struct{ err error }
 
 func (e *noUsernsError) Error() string { return e.err.Error() }
 
-// runNamespaced starts PID 1 in new namespaces and supervises it.
-func (o *outer) runNamespaced(memfd int) (int, error) {
+// runNamespaced plans the run, hands the plan to PID 1 in new namespaces and supervises it.
+func (o *outer) runNamespaced() (int, error) {
 	c := o.cfg
 	p := o.early
 	o.early = nil
@@ -212,22 +204,21 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	}
 	if p == nil {
 		var err error
-		if p, err = startInit(o.stage, c.Network.Mode != "host", c.Process.NewSession); err != nil {
+		if p, err = startInit(c.Network.Mode != "host", c.Process.NewSession); err != nil {
 			return 0, err
 		}
 	}
-	status, pid := p.status, p.pid
-	defer status.Close()
-	args := initArgs{Exec: execArgs{Landlock: o.abi, CgroupMem: o.cg.Memory, CgroupPids: o.cg.Pids}, Build: Build}
-	cgroupFd := -1
-	if o.cg.ProcsFile != nil {
-		args.CgroupFile, cgroupFd = true, int(o.cg.ProcsFile.Fd())
-	}
-	if err := p.sendFrame(memfd, cgroupFd, &args); err != nil {
+	defer p.status.Close()
+	run, err := o.planSandbox()
+	if err != nil {
 		p.discard()
-		return 0, step.Fail("init", "hand over the frame", err)
+		return 0, err
 	}
-	signals := newTargetSignals(pid)
+	if err := o.handOver(p, run); err != nil {
+		p.discard()
+		return 0, err
+	}
+	signals := newTargetSignals(p.pid)
 	stop := o.supervise(signals)
 	defer stop()
 	targetPidfd := -1
@@ -239,54 +230,99 @@ func (o *outer) runNamespaced(memfd int) (int, error) {
 	}()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var placeholders []string
-	var hostPid int
-	var failure *message
-	var exit *message
+	var failed *record
+	var failedLine []byte
+	var exit *record
 	for exit == nil {
-		m, fds, ok, err := status.receive()
+		r, line, fds, ok, err := p.status.receive()
 		if err != nil || !ok {
 			break
 		}
-		switch m.Type {
-		case "placeholders":
-			placeholders = append(placeholders, m.Paths...)
-		case "listener":
+		switch r.Kind {
+		case recListener:
 			if len(fds) == 1 {
 				o.proxy.Serve(ctx, fds[0])
 			}
-		case "spawned":
+		case recStarted:
 			if len(fds) == 1 && targetPidfd < 0 {
-				hostPid, targetPidfd = pidOfPidfd(fds[0]), fds[0]
-			}
-			_ = status.send(message{Type: "ack"}) // if PID 1 is gone, its status says why
-		case "started":
-			if targetPidfd >= 0 {
+				targetPidfd = fds[0]
 				signals.start(targetPidfd)
 			}
-			o.ev.Started(hostPid)
-		case "learn":
-			o.ev.Raw(m.Event)
-		case "error":
-			failure = &m
-		case "exit":
-			exit = &m
+			o.ev.Started(pidOfPidfd(targetPidfd))
+		case recLearn:
+			o.ev.Raw(line)
+		case recFailed:
+			failed, failedLine = &r, append([]byte(nil), line...)
+		case recExit:
+			exit = &r
 		}
 	}
 	if exit != nil {
-		o.finish(o.exited(exit.ExitCode, exit.Signal), pid, placeholders)
+		o.finish(o.exited(int(exit.Code), int(exit.Signal)), p.pid, run.view.Placeholders)
 	}
-	ws := wait(pid)
-	removePlaceholders(placeholders)
+	ws := wait(p.pid)
+	removePlaceholders(run.view.Placeholders)
 	switch {
-	case failure != nil && failure.NoUserns:
-		return 0, &noUsernsError{errors.New(failure.Message)}
-	case failure != nil:
-		return 0, failure.asError()
+	case failed != nil && o.noUserns(run.plan, failed):
+		return 0, &noUsernsError{failure(run.plan, failed, failedLine)}
+	case failed != nil:
+		return 0, failure(run.plan, failed, failedLine)
 	case o.isTimedOut():
 		return o.exited(0, int(unix.SIGKILL)), nil
 	}
 	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (wait status %#x)", uint32(ws))
+}
+
+// handOver seals the plan in a memfd and sends it to PID 1 with the descriptors it needs: the
+// cgroup.procs file, and for a supervised run the engine executable and the frame.
+func (o *outer) handOver(p *initProc, run *planned) error {
+	memfd, err := run.plan.Seal()
+	if err != nil {
+		return step.Fail("init", "seal the plan", err)
+	}
+	defer unix.Close(memfd)
+	var flags int32
+	var fds []int
+	if o.cg.ProcsFile != nil {
+		flags |= planCgroup
+		fds = append(fds, int(o.cg.ProcsFile.Fd()))
+	}
+	if run.supervised {
+		exe, err := unix.Open("/proc/self/exe", unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return step.Fail("init", "open the engine executable", err)
+		}
+		defer unix.Close(exe)
+		frameFd, err := o.memfdFrame()
+		if err != nil {
+			return err
+		}
+		defer unix.Close(frameFd)
+		flags |= planSupervise
+		fds = append(fds, exe, frameFd)
+	}
+	if err := p.sendPlan(memfd, flags, fds...); err != nil {
+		return step.Fail("init", "hand over the plan", err)
+	}
+	return nil
+}
+
+// memfdFrame stores the frame as the engine checked it (with the masks it added) for the
+// supervising PID 1.
+func (o *outer) memfdFrame() (int, error) {
+	raw, err := json.Marshal(o.cfg)
+	if err != nil {
+		return -1, step.Fail("frame", "encode", err)
+	}
+	return memfdFrame(&frame.Frame{Config: raw, Seccomp: o.frame.Seccomp})
+}
+
+// noUserns says whether PID 1 failed because its user namespace has no privileges (AppArmor's
+// restriction on Ubuntu 23.10+): the first mount of the view is refused, so the caller may
+// degrade when it allowed that.
+func (o *outer) noUserns(p *plan.Plan, r *record) bool {
+	first, _ := p.Range(plan.SegView)
+	return int(r.Op) == first && r.Errno == uint32(unix.EPERM)
 }
 
 // finish ends the engine once PID 1 has reported the target's end. Every process of the sandbox

@@ -8,11 +8,8 @@ package seccomp
 import (
 	"encoding/binary"
 	"fmt"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
-
-	"stockade/engine/internal/step"
 )
 
 // Decode turns frame bytes into sock_filter records (little-endian: u16 code, u8 jt, u8 jf, u32 k).
@@ -26,21 +23,6 @@ func Decode(prog []byte) ([]unix.SockFilter, error) {
 		out[i] = unix.SockFilter{Code: binary.LittleEndian.Uint16(r), Jt: r[2], Jf: r[3], K: binary.LittleEndian.Uint32(r[4:])}
 	}
 	return out, nil
-}
-
-// Install loads the filter on the calling thread only: it must run on the locked thread that
-// calls execve next, after no_new_privs is set.
-func Install(filter []unix.SockFilter) error {
-	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
-	if errno != 0 {
-		e := step.Fail("seccomp", "install filter", errno)
-		if errno == unix.EINVAL {
-			e.Hint = "the kernel rejected the BPF program; rebuild it with the Stockade compiler"
-		}
-		return e
-	}
-	return nil
 }
 
 // Available reports whether the kernel has seccomp filters (for probe).

@@ -1,0 +1,290 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"stockade/engine/internal/plan"
+)
+
+// PID 1 is a fork of the outer engine in the sandbox's new namespaces that runs no Go code (a
+// copy of a multi-threaded runtime with one thread cannot): it waits for its plan, builds the
+// view (plan.SegView), forks the target, which locks itself down and execs (plan.SegTarget), then
+// reaps until the target ends and reports how. Everything it needs is laid out in a boot block
+// before the fork; it writes only integers into it.
+//
+// Its descriptors: 0-2 the caller's stdio, 3 the status socket to the outer engine, and the
+// ones the plan message brings, each moved to its own number: 4 the plan, 5 the cgroup.procs
+// file, and for a supervised run 6 the engine executable and 7 the frame (supervise.go).
+const (
+	pid1Status  = 3
+	pid1Plan    = 4
+	pid1Cgroup  = 5
+	pid1Exe     = 6
+	pid1Frame   = 7
+	pid1MaxFds  = 4 // that the plan message may bring
+	pid1Exit    = 125
+	pidfdLength = 4
+)
+
+// Flags of the plan message (record.Code).
+const (
+	planCgroup    = 1 << iota // the cgroup.procs file follows the plan
+	planSupervise             // the engine executable and the frame follow; PID 1 execs the supervisor after the view
+)
+
+// boot is PID 1's boot block: its arguments and its message buffers, with the pointers between
+// them set before the fork.
+type boot struct {
+	status     uintptr // the status socket, moved to pid1Status
+	newSession bool
+
+	in    record // the plan message
+	inIov unix.Iovec
+	inOob [unix.SizeofCmsghdr + 4*pid1MaxFds + 8]byte
+	inMsg unix.Msghdr
+
+	out      record // what PID 1 says: outMsg alone, outMsgFd with the descriptor at outOob[outFd]
+	outIov   unix.Iovec
+	outOob   []byte
+	outFd    int
+	outMsg   unix.Msghdr
+	outMsgFd unix.Msghdr
+
+	superviseArgv []*byte // the supervisor's argv and envp (supervise.go)
+	superviseEnv  []*byte
+	empty         *byte
+
+	plan plan.Mapped
+	ws   uint32
+}
+
+func newBoot(status int, newSession bool) *boot {
+	b := &boot{status: uintptr(status), newSession: newSession}
+	b.inIov.Base, b.inIov.Len = &b.in.bytes()[0], uint64(recordSize)
+	b.inMsg.Iov, b.inMsg.Iovlen = &b.inIov, 1
+	b.inMsg.Control, b.inMsg.Controllen = &b.inOob[0], uint64(len(b.inOob))
+	b.outOob, b.outFd = cmsgRights()
+	b.outIov.Base, b.outIov.Len = &b.out.bytes()[0], uint64(recordSize)
+	b.outMsg.Iov, b.outMsg.Iovlen = &b.outIov, 1
+	b.outMsgFd = b.outMsg
+	b.outMsgFd.Control, b.outMsgFd.Controllen = &b.outOob[0], uint64(len(b.outOob))
+	b.superviseArgv = cStrings("stockade-engine", "__supervise")
+	b.superviseEnv = cStrings(innerEnv...)
+	b.empty = &[]byte{0}[0]
+	return b
+}
+
+// cStrings lays out a NULL-terminated array of C strings.
+func cStrings(ss ...string) []*byte {
+	out := make([]*byte, 0, len(ss)+1)
+	for _, s := range ss {
+		out = append(out, &append([]byte(s), 0)[0])
+	}
+	return append(out, nil)
+}
+
+// sys is a raw system call for code that runs without the Go runtime.
+//
+//go:nosplit
+func sys(nr, a1, a2, a3, a4, a5 uintptr) (uintptr, syscall.Errno) {
+	r, _, e := syscall.RawSyscall6(nr, a1, a2, a3, a4, a5, 0)
+	return r, e
+}
+
+// none is "no descriptor" for pid1Send.
+const none = ^uintptr(0)
+
+// pid1 is PID 1's whole life (see boot).
+//
+//go:nosplit
+//go:norace
+func pid1(arg unsafe.Pointer) {
+	b := (*boot)(arg)
+	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+	if b.newSession {
+		sys(unix.SYS_SETSID, 0, 0, 0, 0, 0)
+	}
+	if b.status != pid1Status {
+		sys(unix.SYS_DUP3, b.status, pid1Status, unix.O_CLOEXEC, 0, 0)
+	}
+	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
+
+	// The plan; the end of the socket before it means the engine discarded this PID 1.
+	var n uintptr
+	var e syscall.Errno
+	for {
+		n, e = sys(unix.SYS_RECVMSG, pid1Status, uintptr(unsafe.Pointer(&b.inMsg)), unix.MSG_CMSG_CLOEXEC, 0, 0)
+		if e != unix.EINTR {
+			break
+		}
+	}
+	if e != 0 || n != uintptr(recordSize) || b.in.Kind != recPlan {
+		pid1Fail(b, stepReceive, uintptr(e))
+	}
+	// Not dumpable: the target (same uid) cannot read PID 1's memory, fds or environ, nor ptrace
+	// it. Not before the plan: until then the engine writes PID 1's id maps in /proc/PID, which
+	// a process that is not dumpable keeps to root.
+	sys(unix.SYS_PRCTL, unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	flags := b.in.Code
+	want := [pid1MaxFds]uintptr{pid1Plan}
+	count := 1
+	if flags&planCgroup != 0 {
+		want[count] = pid1Cgroup
+		count++
+	}
+	if flags&planSupervise != 0 {
+		want[count], want[count+1] = pid1Exe, pid1Frame
+		count += 2
+	}
+	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&b.inOob[0]))
+	if b.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != uint64(unix.SizeofCmsghdr+4*count) {
+		pid1Fail(b, stepReceive, uintptr(unix.EBADF))
+	}
+	// Received at the lowest free numbers, in order: moved from the last, none is overwritten.
+	for i := count - 1; i >= 0; i-- {
+		got := uintptr(*(*int32)(unsafe.Pointer(&b.inOob[unix.SizeofCmsghdr+4*i])))
+		if got != want[i] {
+			sys(unix.SYS_DUP3, got, want[i], unix.O_CLOEXEC, 0, 0)
+			sys(unix.SYS_CLOSE, got, 0, 0, 0, 0)
+		}
+	}
+	if e := plan.Map(pid1Plan, &b.plan); e != 0 {
+		pid1Fail(b, stepMap, e)
+	}
+	if flags&planSupervise == 0 {
+		sys(unix.SYS_CLOSE, pid1Plan, 0, 0, 0, 0)
+	}
+	if i, e := b.plan.Run(plan.SegView); i >= 0 {
+		pid1Fail(b, int32(i), uintptr(e))
+	}
+	if flags&planSupervise != 0 {
+		// The supervisor takes over as PID 1 (supervise.go), with the descriptors it is given.
+		for fd := uintptr(pid1Status); fd <= pid1Frame; fd++ {
+			sys(unix.SYS_FCNTL, fd, unix.F_SETFD, 0, 0, 0)
+		}
+		_, e := sys(unix.SYS_EXECVEAT, pid1Exe, uintptr(unsafe.Pointer(b.empty)), uintptr(unsafe.Pointer(&b.superviseArgv[0])), uintptr(unsafe.Pointer(&b.superviseEnv[0])), unix.AT_EMPTY_PATH)
+		pid1Fail(b, stepExec, uintptr(e))
+	}
+	target, pidfd := pid1Start(b)
+	b.out = record{Kind: recStarted}
+	pid1Send(b, pidfd)
+	// PID 1 keeps only the status socket: stdio and the rest belong to the target.
+	sys(unix.SYS_CLOSE_RANGE, 0, pid1Status-1, 0, 0, 0)
+	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
+	code, sig := pid1Reap(b, target)
+	b.out = record{Kind: recExit, Code: code, Signal: sig}
+	pid1Send(b, none)
+	sys(unix.SYS_EXIT_GROUP, 0, 0, 0, 0, 0)
+}
+
+// pid1Start forks the target, which runs the target segment and execs, and waits until it has
+// exec'd. A failure is reported and ends PID 1.
+//
+//go:nosplit
+//go:norace
+func pid1Start(b *boot) (target, pidfd uintptr) {
+	var pipe [2]int32
+	if _, e := sys(unix.SYS_PIPE2, uintptr(unsafe.Pointer(&pipe)), unix.O_CLOEXEC, 0, 0, 0); e != 0 {
+		pid1Fail(b, stepFork, uintptr(e))
+	}
+	fd := int32(-1)
+	pid, e := sys(unix.SYS_CLONE, unix.CLONE_PIDFD|uintptr(unix.SIGCHLD), 0, uintptr(unsafe.Pointer(&fd)), 0, 0)
+	if e != 0 {
+		pid1Fail(b, stepFork, uintptr(e))
+	}
+	if pid == 0 {
+		sys(unix.SYS_CLOSE, pid1Status, 0, 0, 0, 0)
+		sys(unix.SYS_CLOSE, uintptr(pipe[0]), 0, 0, 0, 0)
+		sys(unix.SYS_CLOSE_RANGE, pid1Plan, ^uintptr(0), unix.CLOSE_RANGE_CLOEXEC, 0, 0) // nothing else reaches the target
+		i, e := runTarget(&b.plan)
+		b.out = record{Kind: recFailed, Op: int32(i), Errno: uint32(e)}
+		sys(unix.SYS_WRITE, uintptr(pipe[1]), uintptr(unsafe.Pointer(&b.out)), uintptr(recordSize), 0, 0)
+		sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
+	}
+	sys(unix.SYS_CLOSE, uintptr(pipe[1]), 0, 0, 0, 0)
+	// The pipe closes at the target's execve (close-on-exec), or carries why it failed.
+	var n uintptr
+	for {
+		n, e = sys(unix.SYS_READ, uintptr(pipe[0]), uintptr(unsafe.Pointer(&b.out)), uintptr(recordSize), 0, 0)
+		if e != unix.EINTR {
+			break
+		}
+	}
+	if n != 0 {
+		if e != 0 || n != uintptr(recordSize) {
+			b.out = record{Kind: recFailed, Op: stepFork, Errno: uint32(unix.EIO)}
+		}
+		pid1Send(b, none)
+		sys(unix.SYS_WAIT4, pid, 0, unix.WALL, 0, 0)
+		sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
+	}
+	sys(unix.SYS_CLOSE, uintptr(pipe[0]), 0, 0, 0, 0)
+	return pid, uintptr(fd)
+}
+
+// runTarget runs the target's segments: the lockdown, the seccomp filter, execve. It returns
+// only when one failed.
+//
+//go:nosplit
+//go:norace
+func runTarget(m *plan.Mapped) (int, uint64) {
+	for s := plan.SegTarget; s <= plan.SegExec; s++ {
+		if i, e := m.Run(s); i >= 0 {
+			return i, e
+		}
+	}
+	return -1, uint64(unix.EIO) // unreachable: the exec segment execs or fails
+}
+
+// pid1Reap waits for every child; when the target ends it kills the rest of the namespace. It
+// returns the target's exit code or signal.
+//
+//go:nosplit
+//go:norace
+func pid1Reap(b *boot, target uintptr) (code, sig int32) {
+	for {
+		pid, e := sys(unix.SYS_WAIT4, ^uintptr(0), uintptr(unsafe.Pointer(&b.ws)), unix.WALL, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 { // ECHILD: everyone is gone
+			return code, sig
+		}
+		if pid == target {
+			if s := int32(b.ws & 0x7f); s != 0 {
+				sig = s // killed by a signal (a stopped child is not reported: no WUNTRACED)
+			} else {
+				code = int32(b.ws>>8) & 0xff
+			}
+			sys(unix.SYS_KILL, ^uintptr(0), uintptr(unix.SIGKILL), 0, 0, 0) // the rest of the namespace goes with the target
+		}
+	}
+}
+
+// pid1Send sends b.out, with descriptor fd when it is not -1.
+//
+//go:nosplit
+//go:norace
+func pid1Send(b *boot, fd uintptr) {
+	msg := &b.outMsg
+	if fd != none {
+		*(*int32)(unsafe.Pointer(&b.outOob[b.outFd])) = int32(fd)
+		msg = &b.outMsgFd
+	}
+	sys(unix.SYS_SENDMSG, pid1Status, uintptr(unsafe.Pointer(msg)), 0, 0, 0)
+}
+
+// pid1Fail reports a failure and ends PID 1.
+//
+//go:nosplit
+//go:norace
+func pid1Fail(b *boot, op int32, errno uintptr) {
+	b.out = record{Kind: recFailed, Op: op, Errno: uint32(errno)}
+	pid1Send(b, none)
+	sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
+}
