@@ -21,6 +21,9 @@ import (
 // is missing.
 func (o *outer) runDegraded() (int, error) {
 	c := o.cfg
+	if c.Learn {
+		return 0, step.Failf("learn", "", "learn mode needs user namespaces (its supervisor is the sandbox's PID 1)")
+	}
 	missing := []string{
 		"file view (only Landlock rules on fs.read/fs.write; fs.hide, fs.readOnly and socket masks are not applied; no private /tmp, /dev or /proc)",
 		"pid isolation (the target sees host processes; the timeout kills its process group only)",

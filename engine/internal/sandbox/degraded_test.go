@@ -83,3 +83,24 @@ func TestDegradedModeWarnsAndKeepsLandlock(t *testing.T) {
 		t.Fatalf("Landlock did not hold on the host view, or the target did not run: %q %q", r.stdout, r.stderr)
 	}
 }
+
+// Learn mode's supervisor is PID 1: without namespaces there is none, and the run refuses rather
+// than run the command unobserved.
+func TestDegradedModeRefusesLearnMode(t *testing.T) {
+	r := nested(t, func(string) []byte {
+		c := baseConfig("/bin/sh", "-c", "echo ran")
+		c.Fs.Read = []string{"/usr", "/bin", "/lib", "/lib64"}
+		c.Degrade = []string{"namespaces"}
+		c.Learn = true
+		raw, _ := json.Marshal(c)
+		data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	})
+	expectCode(t, r, 0)
+	if !strings.Contains(r.stdout, "code=125") || !strings.Contains(r.stdout, `"step":"learn"`) || strings.Contains(r.stdout, "ran\n") {
+		t.Fatalf("learn mode without namespaces ran, or did not say why: %q %q", r.stdout, r.stderr)
+	}
+}
