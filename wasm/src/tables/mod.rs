@@ -239,13 +239,15 @@ fn decode(parts: [Part; 2]) -> &'static [SyscallDef] {
         }
     }
     crate::sorting::sort_u64(&mut keys);
-    let mut args = Vec::new();
-    let mut spans = Vec::with_capacity(keys.len());
-    for &key in &keys {
-        // An argument list is `start << 3 | length` in pool::ARGS.
+    // An argument list is `start << 3 | length` in pool::ARGS. The decoded lists are laid out
+    // one after the other, in the order of `keys`.
+    let codes = |key: u64| {
         let (start, len) = ((key as u16 >> 3) as usize, (key & 7) as usize);
-        let first = args.len();
-        for &code in pool::ARGS.get(start..start + len).unwrap_or(&[]) {
+        pool::ARGS.get(start..start + len).unwrap_or(&[])
+    };
+    let mut args = Vec::new();
+    for &key in &keys {
+        for &code in codes(key) {
             let width = match code & 3 {
                 0 => 2,
                 1 => 4,
@@ -253,13 +255,14 @@ fn decode(parts: [Part; 2]) -> &'static [SyscallDef] {
             };
             args.push(ArgDef { name: name(code >> 2), width });
         }
-        spans.push(first..args.len());
     }
     let args: &'static [ArgDef] = Box::leak(args.into_boxed_slice());
-    let defs: Vec<SyscallDef> = keys
-        .iter()
-        .zip(spans)
-        .map(|(&key, span)| SyscallDef { name: name((key >> 32) as u16), nr: (key >> 16) as u16 as u32, args: &args[span] })
-        .collect();
+    let mut at = 0;
+    let mut defs = Vec::with_capacity(keys.len());
+    for &key in &keys {
+        let end = at + codes(key).len();
+        defs.push(SyscallDef { name: name((key >> 32) as u16), nr: (key >> 16) as u16 as u32, args: &args[at..end] });
+        at = end;
+    }
     Box::leak(defs.into_boxed_slice())
 }
