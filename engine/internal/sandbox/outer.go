@@ -215,6 +215,13 @@ func (o *outer) runNamespaced() (int, error) {
 		return 0, err
 	}
 	if err := o.handOver(p, run); err != nil {
+		// nest may have failed first (no user namespaces): its report says why.
+		if r, line, _, ok, _ := p.status.receive(); ok && r.Kind == recFailed {
+			err = failure(run.plan, &r, line)
+			if o.noUserns(run.plan, &r) {
+				err = &noUsernsError{err}
+			}
+		}
 		p.discard()
 		return 0, err
 	}
@@ -258,7 +265,7 @@ func (o *outer) runNamespaced() (int, error) {
 		}
 	}
 	if exit != nil {
-		o.finish(o.exited(int(exit.Code), int(exit.Signal)), p.pid, run.view.Placeholders)
+		o.finish(o.exited(int(exit.Code), int(exit.Signal)), run.view.Placeholders)
 	}
 	ws := wait(p.pid)
 	removePlaceholders(run.view.Placeholders)
@@ -317,21 +324,28 @@ func (o *outer) memfdFrame() (int, error) {
 	return memfdFrame(&frame.Frame{Config: raw, Seccomp: o.frame.Seccomp})
 }
 
-// noUserns says whether PID 1 failed because its user namespace has no privileges (AppArmor's
-// restriction on Ubuntu 23.10+): the first mount of the view is refused, so the caller may
-// degrade when it allowed that.
+// noUserns says whether PID 1 failed because the host refuses user namespaces (unshare or the
+// id maps refused), or makes them powerless (AppArmor's restriction on Ubuntu 23.10+: the first
+// mount of the view is refused), so the caller may degrade when it allowed that.
 func (o *outer) noUserns(p *plan.Plan, r *record) bool {
 	first, _ := p.Range(plan.SegView)
+	switch {
+	case r.Op == stepUnshare:
+		return userns.Unavailable(unix.Errno(r.Errno))
+	case r.Op <= stepIDMap && r.Op >= stepIDMap-2:
+		return true
+	}
 	return int(r.Op) == first && r.Errno == uint32(unix.EPERM)
 }
 
 // finish ends the engine once PID 1 has reported the target's end. Every process of the sandbox
 // is gone by then (PID 1 reaped them all and forks no more), so the caller learns it at once: the
-// exited event is out, the placeholders and the cgroup go, then stdio and the events pipe close,
-// and a caller may finish on end-of-file (src/run.ts does) while PID 1's namespaces are torn down
-// (≈0.6 ms). The engine still reaps PID 1 before it exits, then exits on this thread: the deferred
-// clean-ups would only wake the other goroutines and threads (0.2-0.4 ms) before exit_group.
-func (o *outer) finish(code, pid int, placeholders []string) {
+// exited event is out, the placeholders and the cgroup go, stdio and the events pipe close, and
+// the engine exits on this thread (the deferred clean-ups would only wake the other goroutines
+// and threads). It does not wait for PID 1 and nest, which are only exiting while the kernel
+// tears their namespaces down (0.5-1 ms): killed with the engine if they are not gone yet (their
+// parent-death signal), they are reaped by whoever inherits them.
+func (o *outer) finish(code int, placeholders []string) {
 	removePlaceholders(placeholders)
 	o.cg.Remove()
 	// /dev/null takes their place rather than a close: a descriptor another goroutine opens now (a
@@ -342,7 +356,6 @@ func (o *outer) finish(code, pid int, placeholders []string) {
 		}
 		unix.Close(null)
 	}
-	wait(pid)
 	os.Exit(code)
 }
 

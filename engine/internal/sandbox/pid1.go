@@ -3,6 +3,8 @@
 package sandbox
 
 import (
+	"fmt"
+	"os"
 	"syscall"
 	"unsafe"
 
@@ -11,15 +13,18 @@ import (
 	"stockade/engine/internal/plan"
 )
 
-// PID 1 is a fork of the outer engine in the sandbox's new namespaces that runs no Go code (a
-// copy of a multi-threaded runtime with one thread cannot): it waits for its plan, builds the
-// view (plan.SegView), forks the target, which locks itself down and execs (plan.SegTarget), then
-// reaps until the target ends and reports how. Everything it needs is laid out in a boot block
-// before the fork; it writes only integers into it.
+// The sandbox's first two processes are forks of the engine that run no Go code (a copy of a
+// multi-threaded runtime with one thread cannot). The engine forks the first at once, before it
+// has read its frame: nest makes the sandbox's namespaces with unshare — on its own CPU, while the
+// engine reads the frame and plans — maps its own uid and gid into them and forks PID 1, the
+// first process of the new pid namespace, then waits for it. PID 1 waits for its plan, builds the
+// view (plan.SegView), forks the target, which locks itself down and execs (plan.SegTarget, then
+// SegSeccomp and SegExec), then reaps until the target ends and reports how. Everything both need
+// is laid out in a boot block before the fork; they write only integers into it.
 //
-// Its descriptors: 0-2 the caller's stdio, 3 the status socket to the outer engine, and the
-// ones the plan message brings, each moved to its own number: 4 the plan, 5 the cgroup.procs
-// file, and for a supervised run 6 the engine executable and 7 the frame (supervise.go).
+// PID 1's descriptors: 0-2 the caller's stdio, 3 the status socket to the engine, and the ones the
+// plan message brings, each moved to its own number: 4 the plan, 5 the cgroup.procs file, and for
+// a supervised run 6 the engine executable and 7 the frame (supervise.go).
 const (
 	pid1Status  = 3
 	pid1Plan    = 4
@@ -42,6 +47,8 @@ const (
 type boot struct {
 	status     uintptr // the status socket, moved to pid1Status
 	newSession bool
+	flags      uintptr  // the namespaces to unshare
+	maps       [3]idMap // setgroups, uid_map, gid_map of the new user namespace
 
 	in    record // the plan message
 	inIov unix.Iovec
@@ -63,8 +70,23 @@ type boot struct {
 	ws   uint32
 }
 
-func newBoot(status int, newSession bool) *boot {
-	b := &boot{status: uintptr(status), newSession: newSession}
+// idMap is one /proc/self file nest writes, and what.
+type idMap struct {
+	path, data *byte
+	len        uintptr
+}
+
+func newBoot(status int, newSession bool, flags uintptr) *boot {
+	b := &boot{status: uintptr(status), newSession: newSession, flags: flags}
+	// The caller's uid and gid under the same ids inside (setgroups denied first, as an
+	// unprivileged process must), so the sandbox is never more than the caller on the host.
+	for i, m := range [][2]string{
+		{"/proc/self/setgroups", "deny"},
+		{"/proc/self/uid_map", fmt.Sprintf("%d %d 1", os.Getuid(), os.Getuid())},
+		{"/proc/self/gid_map", fmt.Sprintf("%d %d 1", os.Getgid(), os.Getgid())},
+	} {
+		b.maps[i] = idMap{path: &append([]byte(m[0]), 0)[0], data: &[]byte(m[1])[0], len: uintptr(len(m[1]))}
+	}
 	b.inIov.Base, b.inIov.Len = &b.in.bytes()[0], uint64(recordSize)
 	b.inMsg.Iov, b.inMsg.Iovlen = &b.inIov, 1
 	b.inMsg.Control, b.inMsg.Controllen = &b.inOob[0], uint64(len(b.inOob))
@@ -99,20 +121,68 @@ func sys(nr, a1, a2, a3, a4, a5 uintptr) (uintptr, syscall.Errno) {
 // none is "no descriptor" for pid1Send.
 const none = ^uintptr(0)
 
-// pid1 is PID 1's whole life (see boot).
+// nest makes the namespaces, maps its ids, forks PID 1 and ends with it (see boot). It keeps no
+// descriptor: the caller sees the end of its stdio and of the status socket when PID 1 is gone.
 //
 //go:nosplit
 //go:norace
-func pid1(arg unsafe.Pointer) {
+func nest(arg unsafe.Pointer) {
 	b := (*boot)(arg)
 	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
-	if b.newSession {
-		sys(unix.SYS_SETSID, 0, 0, 0, 0, 0)
-	}
 	if b.status != pid1Status {
 		sys(unix.SYS_DUP3, b.status, pid1Status, unix.O_CLOEXEC, 0, 0)
 	}
 	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
+	if _, e := sys(unix.SYS_UNSHARE, b.flags, 0, 0, 0, 0); e != 0 {
+		pid1Fail(b, stepUnshare, uintptr(e))
+	}
+	for i := range b.maps {
+		m := &b.maps[i]
+		fd, e := sys(unix.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(m.path)), unix.O_WRONLY|unix.O_CLOEXEC, 0, 0) // AT_FDCWD
+		if e == 0 {
+			var n uintptr
+			n, e = sys(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(m.data)), m.len, 0, 0)
+			if e == 0 && n != m.len {
+				e = unix.EIO
+			}
+			sys(unix.SYS_CLOSE, fd, 0, 0, 0, 0)
+		}
+		if e != 0 {
+			pid1Fail(b, stepIDMap-int32(i), uintptr(e))
+		}
+	}
+	pid, e := sys(unix.SYS_CLONE, uintptr(unix.SIGCHLD), 0, 0, 0, 0)
+	if e != 0 {
+		pid1Fail(b, stepFork, uintptr(e))
+	}
+	if pid == 0 {
+		pid1(b)
+	}
+	sys(unix.SYS_CLOSE_RANGE, 0, ^uintptr(0), 0, 0, 0)
+	for {
+		_, e := sys(unix.SYS_WAIT4, pid, uintptr(unsafe.Pointer(&b.ws)), unix.WALL, 0, 0)
+		if e != unix.EINTR {
+			break
+		}
+	}
+	code := uintptr(b.ws>>8) & 0xff
+	if sig := uintptr(b.ws & 0x7f); sig != 0 {
+		code = 128 + sig
+	}
+	sys(unix.SYS_EXIT_GROUP, code, 0, 0, 0, 0)
+}
+
+// pid1 is PID 1's whole life (see boot).
+//
+//go:nosplit
+//go:norace
+func pid1(b *boot) {
+	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+	if b.newSession {
+		sys(unix.SYS_SETSID, 0, 0, 0, 0, 0)
+	}
+	// Not dumpable: the target (same uid) cannot read PID 1's memory, fds or environ, nor ptrace it.
+	sys(unix.SYS_PRCTL, unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 
 	// The plan; the end of the socket before it means the engine discarded this PID 1.
 	var n uintptr
@@ -126,10 +196,6 @@ func pid1(arg unsafe.Pointer) {
 	if e != 0 || n != uintptr(recordSize) || b.in.Kind != recPlan {
 		pid1Fail(b, stepReceive, uintptr(e))
 	}
-	// Not dumpable: the target (same uid) cannot read PID 1's memory, fds or environ, nor ptrace
-	// it. Not before the plan: until then the engine writes PID 1's id maps in /proc/PID, which
-	// a process that is not dumpable keeps to root.
-	sys(unix.SYS_PRCTL, unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
 	flags := b.in.Code
 	want := [pid1MaxFds]uintptr{pid1Plan}
 	count := 1

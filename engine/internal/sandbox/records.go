@@ -45,6 +45,8 @@ const (
 	stepFork                   // start the target
 	stepExec                   // start the supervisor (supervised runs)
 	stepSupervisor             // the supervisor failed: its message follows the record
+	stepUnshare                // make the namespaces
+	stepIDMap                  // write setgroups; stepIDMap-1 uid_map, stepIDMap-2 gid_map (so it stays last)
 )
 
 func (r *record) bytes() []byte {
@@ -75,6 +77,11 @@ func failure(p *plan.Plan, r *record, line []byte) *step.Error {
 		return step.Fail("init", "start the target", unix.Errno(r.Errno))
 	case stepExec:
 		return step.Fail("init", "start the supervisor", unix.Errno(r.Errno))
+	case stepUnshare:
+		return step.Fail("userns", "create namespaces", unix.Errno(r.Errno))
+	case stepIDMap, stepIDMap - 1, stepIDMap - 2:
+		file := [...]string{"setgroups", "uid_map", "gid_map"}[stepIDMap-r.Op]
+		return step.Fail("userns", "write "+file, unix.Errno(r.Errno))
 	}
 	return p.Failure(int(r.Op), uint64(r.Errno))
 }

@@ -13,8 +13,9 @@ import (
 	"stockade/engine/internal/userns"
 )
 
-// initProc is PID 1 in its new namespaces (pid1.go), forked before the engine has read its
-// frame: it waits on its status socket for the plan and does nothing before. So the engine forks
+// initProc is PID 1 in its new namespaces (pid1.go), forked (through nest, whose pid this is)
+// before the engine has read its frame: it waits on its status socket for the plan and does
+// nothing before. So the engine forks
 // it first, for the namespaces a run asks for by default (a new network namespace and session),
 // and the namespaces are made while the engine reads and checks the frame and plans; a frame that
 // asks for other namespaces gets a new PID 1 and this one is discarded. Each PID 1 serves one
@@ -26,8 +27,8 @@ type initProc struct {
 	newSession bool
 }
 
-// startInit forks PID 1 into new namespaces (userns.Flags, and a network namespace when newNet)
-// and maps the caller's ids into them.
+// startInit forks nest, which makes the namespaces (userns.Flags, and a network namespace when
+// newNet), maps the caller's ids into them and forks PID 1.
 func startInit(newNet, newSession bool) (*initProc, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -42,22 +43,14 @@ func startInit(newNet, newSession bool) (*initProc, error) {
 	if newNet {
 		flags |= unix.CLONE_NEWNET
 	}
-	b := newBoot(pair[1], newSession)
-	pid, _, err := plan.Fork(flags, pid1, unsafe.Pointer(b))
+	b := newBoot(pair[1], newSession, flags)
+	pid, _, err := plan.Fork(0, nest, unsafe.Pointer(b))
 	unix.Close(pair[1])
 	if err != nil {
 		status.Close()
-		if userns.Unavailable(err) {
-			return nil, &noUsernsError{err}
-		}
 		return nil, step.Fail("init", "start", err)
 	}
-	p := &initProc{pid: pid, status: status, newNet: newNet, newSession: newSession}
-	if err := userns.Map(pid); err != nil {
-		p.discard()
-		return nil, &noUsernsError{err}
-	}
-	return p, nil
+	return &initProc{pid: pid, status: status, newNet: newNet, newSession: newSession}, nil
 }
 
 // fits reports whether p's namespaces and session are the ones c asks for.

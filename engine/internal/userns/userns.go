@@ -7,9 +7,7 @@ package userns
 
 import (
 	"errors"
-	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -39,23 +37,6 @@ func SysProcAttr(newNet, newSession bool) *syscall.SysProcAttr {
 		// and the network. The exec stage drops them all before the target runs.
 		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_NET_ADMIN, unix.CAP_SETPCAP},
 	}
-}
-
-// Map gives pid, just started in a new user namespace, the caller's uid and gid under the same
-// ids (setgroups denied first, as an unprivileged caller must), so the sandbox is never more than
-// the caller on the host.
-func Map(pid int) error {
-	dir := "/proc/" + strconv.Itoa(pid) + "/"
-	for _, f := range [][2]string{
-		{"setgroups", "deny"},
-		{"uid_map", fmt.Sprintf("%d %d 1", os.Getuid(), os.Getuid())},
-		{"gid_map", fmt.Sprintf("%d %d 1", os.Getgid(), os.Getgid())},
-	} {
-		if err := os.WriteFile(dir+f[0], []byte(f[1]), 0); err != nil {
-			return fmt.Errorf("write %s: %w", f[0], err)
-		}
-	}
-	return nil
 }
 
 // Unavailable reports whether a failed clone looks like user namespaces being refused.
