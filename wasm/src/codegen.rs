@@ -10,7 +10,7 @@ mod graph;
 mod ranges;
 
 use crate::bpf::{self, Insn, ABS, JEQ, JMP, JSET, K, LD, MAX_INSNS, OFF_ARCH, OFF_NR, W};
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{push_unique, Diagnostic, Pos};
 use crate::ir::{self, Action, ArchPolicy, Rule};
 use crate::ir_eval::X32_BIT;
 use crate::tables::Arch;
@@ -39,11 +39,9 @@ pub fn generate(policy: &ir::Policy) -> Result<Vec<Insn>, Vec<Diagnostic>> {
         }
     }
     if !diags.is_empty() {
-        let mut unique: Vec<Diagnostic> = Vec::new();
+        let mut unique = Vec::new();
         for d in diags {
-            if !unique.contains(&d) {
-                unique.push(d);
-            }
+            push_unique(&mut unique, d);
         }
         return Err(unique);
     }

@@ -26,6 +26,14 @@ impl Diagnostic {
     }
 }
 
+/// Adds `d` unless the same diagnostic is there already (one per architecture or per rule would
+/// repeat it).
+pub fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
+    if !diags.contains(&d) {
+        diags.push(d);
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.pos.file {

@@ -22,7 +22,7 @@
 pub mod dnf;
 
 use crate::abi::json_string;
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::{push_unique, Diagnostic, Pos};
 use crate::ir::{Action, ArchPolicy, Cond};
 use crate::lexer::{self, Tok};
 use crate::tables::Arch;
@@ -159,12 +159,6 @@ const MULTIPLEXED: [&str; 32] = [
     "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl",
 ];
 const IPC: [&str; 12] = ["semop", "semget", "semctl", "semtimedop", "msgsnd", "msgrcv", "msgget", "msgctl", "shmat", "shmdt", "shmget", "shmctl"];
-
-fn push_unique(diags: &mut Vec<Diagnostic>, d: Diagnostic) {
-    if !diags.contains(&d) {
-        diags.push(d);
-    }
-}
 
 /// `(SCMP_ACT_*, errnoRet)`, or why the action has no OCI form.
 fn oci_action(a: Action) -> Result<(&'static str, Option<u16>), String> {
