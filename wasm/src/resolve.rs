@@ -5,7 +5,7 @@
 //! reported; expansion then only moves the resolved rules, never copies them.
 
 use crate::ast::{Entry, Filter, Program, SyscallRef};
-use crate::diag::Diagnostic;
+use crate::diag::{push_unique, Diagnostic};
 use crate::fold::{Args, Folded, Folder};
 use crate::ir::{self, Action, ArchPolicy, Rule, SyscallRules};
 use crate::lexer::{Files, Loc, MAX_ERRORS};
@@ -37,17 +37,14 @@ pub fn resolve(prog: &Program, files: &Files, opts: &Options) -> Result<ir::Poli
         let errors = crate::sorting::sorted_by_key(errors, |(loc, _)| loc.tok);
         // At most MAX_ERRORS are kept, so a linear look-up is cheap (and a set type would cost
         // the module another map instance).
-        let mut kept: Vec<(Loc, String)> = Vec::new();
+        let mut kept = Vec::new();
         for (loc, msg) in errors {
             if kept.len() == MAX_ERRORS {
                 break;
             }
-            let same = |(k, m): &(Loc, String)| (k.file, k.line, k.col) == (loc.file, loc.line, loc.col) && *m == msg;
-            if !kept.iter().any(same) {
-                kept.push((loc, msg));
-            }
+            push_unique(&mut kept, Diagnostic::new(files.pos(loc), msg));
         }
-        return Err(kept.into_iter().map(|(loc, msg)| Diagnostic::new(files.pos(loc), msg)).collect());
+        return Err(kept);
     }
     let policy = ir::Policy { arches, foreign: opts.foreign };
     debug_assert_eq!(policy.check(), Ok(()));
