@@ -13,8 +13,9 @@ if [ "$(id -u)" = 0 ]; then
   dir=$(mktemp -d /tmp/stockade-engine-test.XXXXXX)
   trap 'rm -rf "$dir"' EXIT
   go build -trimpath -o "$dir/stockade-engine" ./cmd/stockade-engine
+  go build -trimpath -o "$dir/stockade-proxy" ./cmd/stockade-proxy
   go test -c -o "$dir/sandbox.test" ./internal/sandbox
-  chmod 755 "$dir" "$dir/stockade-engine" "$dir/sandbox.test"
+  chmod 755 "$dir" "$dir/stockade-engine" "$dir/stockade-proxy" "$dir/sandbox.test"
   echo "sandbox tests as $user:"
   su "$user" -s /bin/sh -c "cd /tmp && STOCKADE_ENGINE='$dir/stockade-engine' '$dir/sandbox.test' -test.count=1"
 fi

@@ -29,7 +29,7 @@ const Count = v.pipe(
 const EnvName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, "must be a non-empty name without = or NUL"));
 /**
  * A network rule, pre-checked only for what no valid rule can contain. The engine's ParseRules
- * (engine/internal/netproxy/rules.go) is the one definition of rule syntax: it rejects wildcards on
+ * (engine/internal/netrules/rules.go) is the one definition of rule syntax: it rejects wildcards on
  * public suffixes, bad ports and the rest, and `run()` reports its errors with the rule's field
  * path (`networkRuleIssues`). This check refuses only rules the engine refuses too (never one it
  * accepts); it exists so that obvious typos fail at once, before anything starts.

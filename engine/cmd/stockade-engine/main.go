@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"stockade/engine/internal/sandbox"
-	"stockade/engine/internal/sandbox/allowlist"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -25,7 +24,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, usage)
 		os.Exit(2)
 	}
-	sandbox.NewProxy = allowlist.New
 	switch os.Args[1] {
 	case "run":
 		if len(os.Args) == 4 && os.Args[2] == "--frame" {

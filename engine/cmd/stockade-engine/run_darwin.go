@@ -25,6 +25,8 @@ import (
 	"stockade/engine/internal/rlimit"
 	"stockade/engine/internal/seatbelt"
 	"stockade/engine/internal/step"
+
+	"stockade/engine/internal/netrules"
 )
 
 // Fds of `run` (docs/engine-protocol.md) and of the exec stage.
@@ -186,7 +188,7 @@ func supervise(ev *events.Writer, frameFile string) (int, error) {
 }
 
 func startProxy(ctx context.Context, c *config.ExecConfig, ev *events.Writer) (int, error) {
-	rules, err := netproxy.ParseRules(c.Network.Allow, c.Network.Deny)
+	rules, err := netrules.ParseRules(c.Network.Allow, c.Network.Deny)
 	if err != nil {
 		return 0, step.Fail("network", "network.allow/deny", err)
 	}

@@ -1,9 +1,9 @@
 //go:build linux
 
-// Package allowlist runs the filtering proxy (engine/internal/netproxy) for the outer engine in
-// allowlist mode: refused destinations become violation events, and with network.ask the hosts no
-// rule matches are put to the caller. Only stockade-engine links it (sandbox.NewProxy): the stage
-// executable of PID 1 and the exec stage stays without net/http and its TLS stack.
+// Package allowlist runs the filtering proxy (engine/internal/netproxy) of a run in allowlist
+// mode, in the stockade-proxy process the engine starts: refused destinations become violation
+// events, and with network.ask the hosts no rule matches are put to the caller. The engine itself
+// does not link it, and so starts without net/http and its TLS stack.
 package allowlist
 
 import (
@@ -19,12 +19,13 @@ import (
 	"stockade/engine/internal/config"
 	"stockade/engine/internal/events"
 	"stockade/engine/internal/netproxy"
-	"stockade/engine/internal/sandbox"
+
+	"stockade/engine/internal/netrules"
 )
 
 // Proxy is the allowlist proxy of one run.
 type Proxy struct {
-	rules     *netproxy.Rules
+	rules     *netrules.Rules
 	ev        *events.Writer
 	ask       bool
 	answersFd int
@@ -32,8 +33,8 @@ type Proxy struct {
 
 // New checks network.allow and network.deny (the error is the rule parser's, unchanged) and makes
 // the proxy of a run; answersFd is where the caller's answers arrive.
-func New(n *config.Network, ev *events.Writer, answersFd int) (sandbox.ProxyServer, error) {
-	rules, err := netproxy.ParseRules(n.Allow, n.Deny)
+func New(n *config.Network, ev *events.Writer, answersFd int) (*Proxy, error) {
+	rules, err := netrules.ParseRules(n.Allow, n.Deny)
 	if err != nil {
 		return nil, err
 	}

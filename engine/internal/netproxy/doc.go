@@ -17,7 +17,7 @@
 //
 // # Rules
 //
-// See ParseRules for the language: exact names, "*.example.com" wildcards (subdomains only),
+// See netrules.ParseRules for the language: exact names, "*.example.com" wildcards (subdomains only),
 // literal IP addresses, optional ":PORT" or ":*"; an allow rule without a port means 80 and
 // 443, a deny rule without a port means every port; deny wins. A destination matching no rule
 // is put to Options.Ask when set (answer cached per host:port, timeout denies) and refused

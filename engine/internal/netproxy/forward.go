@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"stockade/engine/internal/netrules"
 )
 
 // upstream is the kept-alive origin connection of the previous plain-HTTP request on a client
@@ -103,7 +105,7 @@ func prepareRequest(req *http.Request) {
 // roundTrip sends req on the kept-alive upstream for its host:port, or on a new connection.
 // A reused connection that the origin has meanwhile closed gets one retry on a fresh one when
 // the request has no body (so nothing was consumed from the client).
-func (p *Proxy) roundTrip(ctx context.Context, conn net.Conn, req *http.Request, t target, port int, via string, upp **upstream) (*http.Response, error) {
+func (p *Proxy) roundTrip(ctx context.Context, conn net.Conn, req *http.Request, t netrules.Target, port int, via string, upp **upstream) (*http.Response, error) {
 	key := net.JoinHostPort(t.String(), strconv.Itoa(port))
 	for attempt := 0; ; attempt++ {
 		up := *upp

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"stockade/engine/internal/netrules"
 )
 
 // loopback is the explicit private opt-in tests need: every test server listens on 127.0.0.1.
@@ -64,7 +66,7 @@ func (l *eventLog) refusals() []Event {
 // startProxy serves a Proxy on a fresh loopback port for the test's lifetime.
 func startProxy(t testing.TB, allow, deny []string, opts Options) (string, *eventLog) {
 	t.Helper()
-	rules, err := ParseRules(allow, deny)
+	rules, err := netrules.ParseRules(allow, deny)
 	if err != nil {
 		t.Fatal(err)
 	}

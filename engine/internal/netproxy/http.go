@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"stockade/engine/internal/netrules"
 )
 
 var errHeadTooLarge = errors.New("request head too large")
@@ -112,7 +114,7 @@ func checkHostHeader(values []string, host string, port, defaultPort int) string
 	if len(values) > 1 {
 		return "more than one Host header"
 	}
-	want, _ := parseTarget(host)
+	want, _ := netrules.ParseTarget(host)
 	hh, hp := values[0], defaultPort
 	if h, ps, err := net.SplitHostPort(hh); err == nil {
 		n, err := strconv.Atoi(ps)
@@ -121,7 +123,7 @@ func checkHostHeader(values []string, host string, port, defaultPort int) string
 		}
 		hh, hp = h, n
 	}
-	got, why := parseTarget(hh)
+	got, why := netrules.ParseTarget(hh)
 	if why != "" || got != want || hp != port {
 		return fmt.Sprintf("Host header %q disagrees with the request target %q", values[0], net.JoinHostPort(want.String(), strconv.Itoa(port)))
 	}

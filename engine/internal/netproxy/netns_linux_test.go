@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"stockade/engine/internal/netrules"
 )
 
 // TestProxyServesASandboxWhoseNetworkIsOnlyLoopback runs the integration the engine relies on:
@@ -53,7 +55,7 @@ func TestProxyServesASandboxWhoseNetworkIsOnlyLoopback(t *testing.T) {
 		cmd.Wait()
 		t.Fatalf("receiving the listener: %v\nchild output:\n%s", err, out.String())
 	}
-	rules, _ := ParseRules([]string{fmt.Sprintf("app.test:%d", o.port)}, nil)
+	rules, _ := netrules.ParseRules([]string{fmt.Sprintf("app.test:%d", o.port)}, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go New(rules, Options{Resolver: fakeDNS(map[string]string{"app.test": "127.0.0.1"}), AllowPrivate: loopback}).Serve(ctx, ln)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"stockade/engine/internal/netrules"
 )
 
 // Protocols as reported in Request and Event.
@@ -71,7 +73,7 @@ type Options struct {
 
 // Proxy filters connections against Rules. Create it with New; it is safe for concurrent use.
 type Proxy struct {
-	rules *Rules
+	rules *netrules.Rules
 	opts  Options
 
 	askMu sync.Mutex
@@ -79,9 +81,9 @@ type Proxy struct {
 }
 
 // New returns a proxy enforcing rules (nil rules allow nothing) with opts' defaults filled in.
-func New(rules *Rules, opts Options) *Proxy {
+func New(rules *netrules.Rules, opts Options) *Proxy {
 	if rules == nil {
-		rules = &Rules{}
+		rules = &netrules.Rules{}
 	}
 	if opts.Resolver == nil {
 		opts.Resolver = func(ctx context.Context, host string) ([]netip.Addr, error) {
@@ -192,23 +194,23 @@ func (e *unreachableError) Unwrap() error { return e.err }
 
 // authorize applies the rules (and Ask) to host:port. It emits an event for a refusal and
 // returns the normalised target and what allowed it.
-func (p *Proxy) authorize(ctx context.Context, host string, port int, protocol string) (target, string, error) {
-	refuse := func(name, reason string) (target, string, error) {
+func (p *Proxy) authorize(ctx context.Context, host string, port int, protocol string) (netrules.Target, string, error) {
+	refuse := func(name, reason string) (netrules.Target, string, error) {
 		p.emit(Event{Host: name, Port: port, Protocol: protocol, Reason: reason})
-		return target{}, "", &refusedError{reason}
+		return netrules.Target{}, "", &refusedError{reason}
 	}
-	t, why := parseTarget(host)
+	t, why := netrules.ParseTarget(host)
 	if why != "" {
 		return refuse(host, fmt.Sprintf("invalid host %q: it %s", host, why))
 	}
 	if port < 1 || port > 65535 {
 		return refuse(t.String(), fmt.Sprintf("invalid port %d", port))
 	}
-	d := p.rules.decide(t, port)
+	d := p.rules.DecideTarget(t, port)
 	switch d.Verdict {
-	case Allow:
+	case netrules.Allow:
 		return t, fmt.Sprintf("allowed by rule %q", d.Rule), nil
-	case Deny:
+	case netrules.Deny:
 		return refuse(t.String(), fmt.Sprintf("denied by rule %q", d.Rule))
 	}
 	if p.opts.Ask == nil {
@@ -232,19 +234,19 @@ func (p *Proxy) open(ctx context.Context, host string, port int, protocol string
 	return p.dialChecked(ctx, t, port, protocol, via)
 }
 
-func (p *Proxy) dialChecked(ctx context.Context, t target, port int, protocol, via string) (net.Conn, error) {
+func (p *Proxy) dialChecked(ctx context.Context, t netrules.Target, port int, protocol, via string) (net.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.opts.DialTimeout)
 	defer cancel()
 	name := t.String()
-	addrs := []netip.Addr{t.ip}
-	if !t.ip.IsValid() {
+	addrs := []netip.Addr{t.IP}
+	if !t.IP.IsValid() {
 		var err error
-		addrs, err = p.opts.Resolver(ctx, t.name)
+		addrs, err = p.opts.Resolver(ctx, t.Name)
 		if err == nil && len(addrs) == 0 {
 			err = errors.New("no addresses")
 		}
 		if err != nil {
-			reason := fmt.Sprintf("cannot resolve %q: %v", t.name, err)
+			reason := fmt.Sprintf("cannot resolve %q: %v", t.Name, err)
 			p.emit(Event{Host: name, Port: port, Protocol: protocol, Reason: reason})
 			return nil, &unreachableError{reason: reason, err: err, resolving: true}
 		}
@@ -253,8 +255,8 @@ func (p *Proxy) dialChecked(ctx context.Context, t target, port int, protocol, v
 	for i, a := range addrs {
 		checked[i] = a.Unmap()
 		if reason := p.addressRefusal(checked[i], port); reason != "" {
-			if t.name != "" {
-				reason = fmt.Sprintf("%q resolves to %s", t.name, reason)
+			if t.Name != "" {
+				reason = fmt.Sprintf("%q resolves to %s", t.Name, reason)
 			}
 			p.emit(Event{Host: name, Port: port, Protocol: protocol, Reason: reason})
 			return nil, &refusedError{reason}
@@ -277,7 +279,7 @@ func (p *Proxy) dialChecked(ctx context.Context, t target, port int, protocol, v
 // rule names it for this port or it lies in Options.AllowPrivate. An allow rule for a NAME never
 // unlocks a special address, so a permitted name cannot be pointed at the host's own services.
 func (p *Proxy) addressRefusal(addr netip.Addr, port int) string {
-	allowed, _, denied := p.rules.ipRule(addr, port)
+	allowed, _, denied := p.rules.IPRule(addr, port)
 	if denied {
 		return fmt.Sprintf("%s, which a deny rule names", addr)
 	}

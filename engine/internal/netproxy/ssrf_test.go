@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+
+	"stockade/engine/internal/netrules"
 )
 
 func TestSpecialKindClassifiesEveryRefusedBlock(t *testing.T) {
@@ -56,14 +58,14 @@ func TestParseTargetNormalises(t *testing.T) {
 		"under_score.test":  "under_score.test",
 	}
 	for in, want := range cases {
-		got, why := parseTarget(in)
+		got, why := netrules.ParseTarget(in)
 		if why != "" || got.String() != want {
-			t.Errorf("parseTarget(%q) = %q (%s), want %q", in, got, why, want)
+			t.Errorf("netrules.ParseTarget(%q) = %q (%s), want %q", in, got, why, want)
 		}
 	}
 	for _, bad := range []string{"0x7f000001", "127.1", "a b", "[fe80::1%lo]", "fe80::1%lo", "ex..ample"} {
-		if _, why := parseTarget(bad); why == "" {
-			t.Errorf("parseTarget(%q) accepted an invalid host", bad)
+		if _, why := netrules.ParseTarget(bad); why == "" {
+			t.Errorf("netrules.ParseTarget(%q) accepted an invalid host", bad)
 		}
 	}
 }

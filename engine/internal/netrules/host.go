@@ -1,4 +1,4 @@
-package netproxy
+package netrules
 
 import (
 	"fmt"
@@ -6,48 +6,48 @@ import (
 	"strings"
 )
 
-// target is a normalised destination host: either a DNS name or an IP address, never both.
-type target struct {
-	name string     // lower case, no trailing dot; empty when ip is set
-	ip   netip.Addr // unmapped (IPv4-mapped IPv6 becomes IPv4); invalid when name is set
+// Target is a normalised destination host: either a DNS name or an IP address, never both.
+type Target struct {
+	Name string     // lower case, no trailing dot; empty when IP is set
+	IP   netip.Addr // unmapped (IPv4-mapped IPv6 becomes IPv4); invalid when Name is set
 }
 
-func (t target) String() string {
-	if t.ip.IsValid() {
-		return t.ip.String()
+func (t Target) String() string {
+	if t.IP.IsValid() {
+		return t.IP.String()
 	}
-	return t.name
+	return t.Name
 }
 
-// parseTarget normalises a host as it appears in a request or a rule: case-folded, one trailing
+// ParseTarget normalises a host as it appears in a request or a rule: case-folded, one trailing
 // dot dropped, IPv6 optionally in brackets. It returns a reason (not an error) on failure so that
 // callers can word the message for their context.
-func parseTarget(host string) (target, string) {
+func ParseTarget(host string) (Target, string) {
 	h := host
 	if strings.HasPrefix(h, "[") {
 		if !strings.HasSuffix(h, "]") {
-			return target{}, "has an unclosed \"[\""
+			return Target{}, "has an unclosed \"[\""
 		}
 		ip, err := netip.ParseAddr(h[1 : len(h)-1])
 		if err != nil || !ip.Is6() {
-			return target{}, "is not an IPv6 address inside brackets"
+			return Target{}, "is not an IPv6 address inside brackets"
 		}
 		if ip.Zone() != "" {
-			return target{}, "has an IPv6 zone, which a proxy cannot honour"
+			return Target{}, "has an IPv6 zone, which a proxy cannot honour"
 		}
-		return target{ip: ip.Unmap()}, ""
+		return Target{IP: ip.Unmap()}, ""
 	}
 	if ip, err := netip.ParseAddr(h); err == nil {
 		if ip.Zone() != "" {
-			return target{}, "has an IPv6 zone, which a proxy cannot honour"
+			return Target{}, "has an IPv6 zone, which a proxy cannot honour"
 		}
-		return target{ip: ip.Unmap()}, ""
+		return Target{IP: ip.Unmap()}, ""
 	}
 	name, reason := normaliseName(h)
 	if reason != "" {
-		return target{}, reason
+		return Target{}, reason
 	}
-	return target{name: name}, ""
+	return Target{Name: name}, ""
 }
 
 // normaliseName checks a DNS host name (letters, digits, '-' and '_' in labels of 1-63

@@ -1,4 +1,4 @@
-package netproxy
+package netrules
 
 import (
 	"errors"
@@ -66,8 +66,8 @@ const (
 type rule struct {
 	text  string
 	kind  ruleKind
-	name  string     // exactName: the host; wildcardName: the base, without "*."
-	ip    netip.Addr // ipLiteral
+	Name  string     // exactName: the host; wildcardName: the base, without "*."
+	IP    netip.Addr // ipLiteral
 	port  int        // a single port, or one of the two below
 	ports portClass
 }
@@ -159,20 +159,20 @@ func parseRule(list string, index int, text string) (rule, error) {
 		if list == "allow" && (!strings.Contains(base, ".") || publicSuffixes[base]) {
 			return fail("is a wildcard on the public suffix %q, which would allow every site registered under it; name the sites instead", base)
 		}
-		ru.kind, ru.name = wildcardName, base
+		ru.kind, ru.Name = wildcardName, base
 		return ru, nil
 	}
 	if strings.Contains(host, "*") {
 		return fail("has \"*\" in the wrong place; a wildcard is only allowed as a whole leading label, as in \"*.example.com\"")
 	}
-	t, why := parseTarget(host)
+	t, why := ParseTarget(host)
 	if why != "" {
 		return fail("%s", why)
 	}
-	if t.ip.IsValid() {
-		ru.kind, ru.ip = ipLiteral, t.ip
+	if t.IP.IsValid() {
+		ru.kind, ru.IP = ipLiteral, t.IP
 	} else {
-		ru.kind, ru.name = exactName, t.name
+		ru.kind, ru.Name = exactName, t.Name
 	}
 	return ru, nil
 }
@@ -212,14 +212,14 @@ func splitRulePort(s string) (host, port string, hasPort bool, reason string) {
 // Decide says what the rules make of host:port. host is a name or an IP literal (IPv6 with or
 // without brackets); it is normalised like a rule. An invalid host is denied. Pure: no I/O.
 func (r *Rules) Decide(host string, port int) Decision {
-	t, why := parseTarget(host)
+	t, why := ParseTarget(host)
 	if why != "" {
 		return Decision{Verdict: Deny}
 	}
-	return r.decide(t, port)
+	return r.DecideTarget(t, port)
 }
 
-func (r *Rules) decide(t target, port int) Decision {
+func (r *Rules) DecideTarget(t Target, port int) Decision {
 	if r == nil {
 		return Decision{}
 	}
@@ -238,12 +238,12 @@ func (r *Rules) decide(t target, port int) Decision {
 
 // ipRule returns the text of the IP-literal allow rule naming addr:port, if any and if no deny
 // rule names that address. It is how a policy opts into a private or loopback destination.
-func (r *Rules) ipRule(addr netip.Addr, port int) (allowed bool, rule string, denied bool) {
-	d := r.decide(target{ip: addr}, port)
+func (r *Rules) IPRule(addr netip.Addr, port int) (allowed bool, rule string, denied bool) {
+	d := r.DecideTarget(Target{IP: addr}, port)
 	return d.Verdict == Allow, d.Rule, d.Verdict == Deny
 }
 
-func (ru rule) matches(t target, port int) bool {
+func (ru rule) matches(t Target, port int) bool {
 	switch ru.ports {
 	case onePort:
 		if port != ru.port {
@@ -256,10 +256,10 @@ func (ru rule) matches(t target, port int) bool {
 	}
 	switch ru.kind {
 	case ipLiteral:
-		return t.ip.IsValid() && t.ip == ru.ip
+		return t.IP.IsValid() && t.IP == ru.IP
 	case exactName:
-		return t.name != "" && t.name == ru.name
+		return t.Name != "" && t.Name == ru.Name
 	default:
-		return t.name != "" && strings.HasSuffix(t.name, "."+ru.name)
+		return t.Name != "" && strings.HasSuffix(t.Name, "."+ru.Name)
 	}
 }

@@ -1,4 +1,4 @@
-package netproxy
+package netrules
 
 // publicSuffixes lists common multi-label public suffixes: domains under which unrelated parties
 // register names, so "*.<suffix>" in an allow list would admit strangers. Single-label suffixes

@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"math/rand/v2"
 	"os"
 	"unsafe"
 
@@ -60,8 +59,7 @@ func (o *outer) planSandbox() (*planned, error) {
 		netns.Plan(p)
 	}
 	if c.Network.Mode == "allowlist" {
-		// The sandbox's network namespace is new: any port is free in it.
-		out.proxyPort = 32768 + rand.IntN(28232)
+		out.proxyPort = proxyPort
 		planListener(p, out.proxyPort)
 	}
 	l := &lockdown{inView: true, landlock: o.abi, proxyPort: out.proxyPort, setpcap: true, cgroup: -1,
@@ -105,6 +103,12 @@ func (o *outer) supervised() (bool, error) {
 	}
 	return false, nil
 }
+
+// proxyPort is where the proxy listens in the sandbox's own network namespace: a port below 1024,
+// which PID 1 may bind (it holds CAP_NET_BIND_SERVICE there) and the target, without capabilities,
+// cannot take first; and never an ephemeral port, so it cannot be mistaken for one the host gave
+// to something else.
+const proxyPort = 600
 
 // planListener plans the proxy's listening socket on 127.0.0.1:port inside the sandbox's netns,
 // sent to the outer engine, which accepts on it from the host side (a socket keeps the netns it

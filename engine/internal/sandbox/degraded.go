@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"context"
 	"os"
 	"strings"
 	"unsafe"
@@ -36,8 +35,6 @@ func (o *outer) runDegraded() (int, error) {
 		missing = append(missing, "Landlock")
 	}
 	l := &lockdown{landlock: o.abi, setpcap: caps.HasSetpcap(), cgroup: -1, limits: rlimit.Plan{CgroupMemory: o.cg.Memory, CgroupPids: o.cg.Pids}}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	switch c.Network.Mode {
 	case "host":
 	case "none", "allowlist":
@@ -52,7 +49,7 @@ func (o *outer) runDegraded() (int, error) {
 				return 0, err
 			}
 			l.proxyPort = port
-			o.proxy.Serve(ctx, fd)
+			o.proxy.Serve(fd)
 		}
 	}
 	if c.Limits.Pids > 0 && !o.cg.Pids {

@@ -33,11 +33,14 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	engineBin = filepath.Join(dir, "stockade-engine")
-	build := exec.Command("go", "build", "-o", engineBin, "../../cmd/stockade-engine")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		os.Stderr.Write(out)
-		panic(err)
+	// Both executables, as engine/build.sh makes them: the engine starts the proxy from its directory.
+	for _, cmd := range []string{"stockade-engine", "stockade-proxy"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, cmd), "../../cmd/"+cmd)
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			os.Stderr.Write(out)
+			panic(err)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

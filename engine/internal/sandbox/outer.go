@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,7 +43,7 @@ type outer struct {
 	frame    *frame.Frame
 	filter   []unix.SockFilter // the frame's seccomp program
 	abi      int
-	proxy    ProxyServer // allowlist mode
+	proxy    *proxy // allowlist mode
 	cg       *cgroup.Plan
 	early    *initProc // PID 1 forked before the frame was read; nil once taken or discarded
 	timedOut bool
@@ -123,12 +122,9 @@ func (o *outer) run() (int, error) {
 		o.ev.Warning("abstract-sockets", "with network host and Landlock below ABI 6, the host's abstract unix sockets (X11, D-Bus, …) are reachable")
 	}
 	if c.Network.Mode == "allowlist" {
-		if NewProxy == nil {
-			return 0, step.Failf("network", "", "this executable has no network proxy; run stockade-engine")
-		}
-		proxy, err := NewProxy(&c.Network, o.ev, answersFd)
+		proxy, err := newProxy(&c.Network, o.ev)
 		if err != nil {
-			return 0, step.Fail("network", "network.allow/deny", err)
+			return 0, err
 		}
 		o.proxy = proxy
 	}
@@ -235,11 +231,10 @@ func (o *outer) runNamespaced() (int, error) {
 			unix.Close(targetPidfd)
 		}
 	}()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	var failed *record
 	var failedLine []byte
 	var exit *record
+	hostPid := 0
 	for exit == nil {
 		r, line, fds, ok, err := p.status.receive()
 		if err != nil || !ok {
@@ -248,14 +243,19 @@ func (o *outer) runNamespaced() (int, error) {
 		switch r.Kind {
 		case recListener:
 			if len(fds) == 1 {
-				o.proxy.Serve(ctx, fds[0])
+				o.proxy.Serve(fds[0])
 			}
-		case recStarted:
+		case recForked:
+			// Read while PID 1 holds the target unreaped: a reaped process's pidfd says -1.
 			if len(fds) == 1 && targetPidfd < 0 {
-				targetPidfd = fds[0]
+				targetPidfd, hostPid = fds[0], pidOfPidfd(fds[0])
+			}
+			_ = p.status.send(record{Kind: recForked}) // if PID 1 is gone, its status says why
+		case recStarted:
+			if targetPidfd >= 0 {
 				signals.start(targetPidfd)
 			}
-			o.ev.Started(pidOfPidfd(targetPidfd))
+			o.ev.Started(hostPid)
 		case recLearn:
 			o.ev.Raw(line)
 		case recFailed:
@@ -346,6 +346,7 @@ func (o *outer) noUserns(p *plan.Plan, r *record) bool {
 // tears their namespaces down (0.5-1 ms): killed with the engine if they are not gone yet (their
 // parent-death signal), they are reaped by whoever inherits them.
 func (o *outer) finish(code int, placeholders []string) {
+	o.proxy.stop()
 	removePlaceholders(placeholders)
 	o.cg.Remove()
 	// /dev/null takes their place rather than a close: a descriptor another goroutine opens now (a

@@ -236,9 +236,20 @@ func pid1(b *boot) {
 		_, e := sys(unix.SYS_EXECVEAT, pid1Exe, uintptr(unsafe.Pointer(b.empty)), uintptr(unsafe.Pointer(&b.superviseArgv[0])), uintptr(unsafe.Pointer(&b.superviseEnv[0])), unix.AT_EMPTY_PATH)
 		pid1Fail(b, stepExec, uintptr(e))
 	}
-	target, pidfd := pid1Start(b)
+	target := pid1Start(b)
 	b.out = record{Kind: recStarted}
-	pid1Send(b, pidfd)
+	pid1Send(b, none)
+	// The engine reads the target's host pid from its pidfd (recForked): the target is not reaped
+	// before it says it has.
+	for {
+		n, e := sys(unix.SYS_READ, pid1Status, uintptr(unsafe.Pointer(&b.in)), uintptr(recordSize), 0, 0)
+		if e != unix.EINTR {
+			if e != 0 || n == 0 {
+				sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0) // the engine is gone
+			}
+			break
+		}
+	}
 	// PID 1 keeps only the status socket: stdio and the rest belong to the target.
 	sys(unix.SYS_CLOSE_RANGE, 0, pid1Status-1, 0, 0, 0)
 	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
@@ -248,12 +259,12 @@ func pid1(b *boot) {
 	sys(unix.SYS_EXIT_GROUP, 0, 0, 0, 0, 0)
 }
 
-// pid1Start forks the target, which runs the target segment and execs, and waits until it has
-// exec'd. A failure is reported and ends PID 1.
+// pid1Start forks the target, which runs the target segment and execs, hands the engine its
+// pidfd, and waits until it has exec'd. A failure is reported and ends PID 1.
 //
 //go:nosplit
 //go:norace
-func pid1Start(b *boot) (target, pidfd uintptr) {
+func pid1Start(b *boot) (target uintptr) {
 	var pipe [2]int32
 	if _, e := sys(unix.SYS_PIPE2, uintptr(unsafe.Pointer(&pipe)), unix.O_CLOEXEC, 0, 0, 0); e != 0 {
 		pid1Fail(b, stepFork, uintptr(e))
@@ -273,6 +284,9 @@ func pid1Start(b *boot) (target, pidfd uintptr) {
 		sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
 	}
 	sys(unix.SYS_CLOSE, uintptr(pipe[1]), 0, 0, 0, 0)
+	b.out = record{Kind: recForked}
+	pid1Send(b, uintptr(fd))
+	sys(unix.SYS_CLOSE, uintptr(fd), 0, 0, 0, 0)
 	// The pipe closes at the target's execve (close-on-exec), or carries why it failed.
 	var n uintptr
 	for {
@@ -290,7 +304,7 @@ func pid1Start(b *boot) (target, pidfd uintptr) {
 		sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
 	}
 	sys(unix.SYS_CLOSE, uintptr(pipe[0]), 0, 0, 0, 0)
-	return pid, uintptr(fd)
+	return pid
 }
 
 // runTarget runs the target's segments: the lockdown, the seccomp filter, execve. It returns

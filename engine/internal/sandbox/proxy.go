@@ -3,18 +3,78 @@
 package sandbox
 
 import (
-	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/config"
 	"stockade/engine/internal/events"
+	"stockade/engine/internal/netrules"
+	"stockade/engine/internal/step"
 )
 
-// ProxyServer is the allowlist proxy of one run, as the outer engine uses it.
-type ProxyServer interface {
-	// Serve accepts on the listening socket PID 1 made in the sandbox's netns until ctx ends.
-	Serve(ctx context.Context, listener int)
+// proxy is the allowlist proxy of a run: the stockade-proxy executable beside the engine
+// (cmd/stockade-proxy), started on the listening socket PID 1 makes in the sandbox's netns. A
+// process of its own, so that the engine links neither net/http nor its TLS stack and starts
+// faster in every other mode.
+type proxy struct {
+	exe     string
+	network string // ExecConfig.network as JSON, its argument
+	ev      *events.Writer
+	pid     int
 }
 
-// NewProxy makes the proxy of a run in allowlist mode; its error is the rule parser's. It is
-// sandbox/allowlist.New, set by cmd/stockade-engine, so this package does not depend on net/http.
-var NewProxy func(n *config.Network, ev *events.Writer, answersFd int) (ProxyServer, error)
+// newProxy checks network.allow and network.deny (the error is the rule parser's, unchanged: the
+// library maps it to field paths) and finds the proxy.
+func newProxy(n *config.Network, ev *events.Writer) (*proxy, error) {
+	if _, err := netrules.ParseRules(n.Allow, n.Deny); err != nil {
+		return nil, step.Fail("network", "network.allow/deny", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, step.Fail("network", "find stockade-proxy", err)
+	}
+	exe := filepath.Join(filepath.Dir(self), "stockade-proxy")
+	if err := unix.Access(exe, unix.X_OK); err != nil {
+		return nil, step.Fail("network", fmt.Sprintf("%q", exe), err).WithHint("the allowlist proxy is built beside stockade-engine by engine/build.sh")
+	}
+	raw, err := json.Marshal(n)
+	if err != nil {
+		return nil, step.Fail("network", "encode", err)
+	}
+	return &proxy{exe: exe, network: string(raw), ev: ev}, nil
+}
+
+// Serve starts the proxy on the listening socket fd (closed here), with the events and answers
+// of the engine and nothing of the caller's stdio. It ends with the engine (its parent-death
+// signal) or at stop.
+func (p *proxy) Serve(fd int) {
+	defer unix.Close(fd)
+	null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err == nil {
+		defer unix.Close(null)
+		answers := uintptr(answersFd)
+		if _, err := unix.FcntlInt(answers, unix.F_GETFD, 0); err != nil {
+			answers = ^uintptr(0) // none: asking refuses
+		}
+		n := uintptr(null)
+		p.pid, err = syscall.ForkExec(p.exe, []string{"stockade-proxy", p.network}, &syscall.ProcAttr{
+			Files: []uintptr{n, n, n, uintptr(fd), eventsFd, answers},
+			Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
+		})
+	}
+	if err != nil {
+		p.ev.Warning("proxy", fmt.Sprintf("the network proxy could not start: %v", err))
+	}
+}
+
+// stop ends the proxy, so its copies of the events pipe close with the engine's.
+func (p *proxy) stop() {
+	if p != nil && p.pid > 0 {
+		_ = unix.Kill(p.pid, unix.SIGKILL)
+	}
+}

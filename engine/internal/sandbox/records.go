@@ -33,7 +33,8 @@ const (
 	recPlan     = 1 + iota // in: the plan's memfd attached (and the cgroup.procs file); Code: driver flags
 	recFailed              // a step failed: Op, Errno
 	recListener            // allowlist: the proxy's listening socket in the sandbox's netns attached
-	recStarted             // the target exec'd: its pidfd attached
+	recForked              // the target was forked: its pidfd attached; the engine answers recForked
+	recStarted             // the target exec'd
 	recLearn               // supervised runs: an event line follows the record
 	recExit                // the target ended: Code or Signal; PID 1 then exits
 )

@@ -91,6 +91,8 @@ func Supervise() {
 			sup.NoListener("") // the stage failed before its filter, and says why below
 		}
 	}()
+	_ = sendRecord(status, record{Kind: recForked}, nil, pidfd)
+	unix.Close(pidfd)
 	// The pipe closes at the target's execve (close-on-exec), or carries why it failed.
 	if r, line, ok := readRecord(pipe[0]); ok {
 		wait(target)
@@ -101,8 +103,20 @@ func Supervise() {
 	// Signals from inside the namespace do not reach PID 1: the outer engine signals the target
 	// itself. Ignored from here on, so the target did not inherit SIG_IGN.
 	signal.Ignore(unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
-	_ = sendRecord(status, record{Kind: recStarted}, nil, pidfd)
-	unix.Close(pidfd)
+	_ = sendRecord(status, record{Kind: recStarted}, nil)
+	// The engine reads the target's host pid from its pidfd: the target is not reaped before it
+	// says it has.
+	var ack record
+	for {
+		n, err := unix.Read(status, ack.bytes())
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if n <= 0 {
+			os.Exit(pid1Exit) // the engine is gone
+		}
+		break
+	}
 	code, sig := reap(target)
 	sup.Wait(5 * time.Second) // every record goes out before the exit status
 	for fd := 0; fd <= 2; fd++ {

@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"stockade/engine/internal/netproxy"
+
+	"stockade/engine/internal/netrules"
 )
 
 // Host is the name the benchmark asks the proxy for; it resolves to 127.0.0.1.
@@ -43,7 +45,7 @@ func Start() (*Env, error) {
 	go origin.Serve(originLn)
 	port := originLn.Addr().(*net.TCPAddr).Port
 
-	rules, err := netproxy.ParseRules([]string{fmt.Sprintf("%s:%d", Host, port)}, nil)
+	rules, err := netrules.ParseRules([]string{fmt.Sprintf("%s:%d", Host, port)}, nil)
 	if err != nil {
 		origin.Close()
 		return nil, err
