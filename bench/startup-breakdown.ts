@@ -47,7 +47,7 @@ const MILESTONES = [
   ["fork", "the shell forks"],
   ["exec", "the sandbox tool is exec'd"],
   ["nsClone", "clone()/unshare() of the new namespaces entered"],
-  ["nsCloned", "that call returned (in the parent)"],
+  ["nsCloned", "that call returned (in the caller)"],
   ["planIn", "the engine's PID 1 received its plan"],
   ["mount", "first mount() in the new namespaces"],
   ["pivot", "pivot_root()"],
@@ -91,13 +91,18 @@ function record(label: string, command: string): Map<Milestone, number>[] {
   const all: Map<Milestone, number>[] = [];
   let cur: Map<Milestone, number> | undefined;
   let cloner = -1;
+  let nest = -1; // the engine's child that unshares the namespaces; PID 1 is its child
   let pid1 = -1;
   const mark = (m: Milestone, t: number) => cur && !cur.has(m) && cur.set(m, t);
   for (const e of events) {
     if (e.name === "sched:sched_process_fork" && e.pid === shell && e.tid === shell) {
       cur = new Map([["fork", e.time]]);
       all.push(cur);
-      pid1 = -1;
+      nest = pid1 = -1;
+      continue;
+    }
+    if (e.name === "sched:sched_process_fork" && cur && e.pid === nest && pid1 < 0) {
+      pid1 = Number(/child_pid=(\d+)/.exec(e.trace)?.[1] ?? -1);
       continue;
     }
     if (!cur) continue;
@@ -119,7 +124,8 @@ function record(label: string, command: string): Map<Milestone, number>[] {
       case "syscalls:sys_exit_unshare":
         if (e.tid === cloner && cur.has("nsClone") && !cur.has("nsCloned")) {
           mark("nsCloned", e.time);
-          pid1 = Number.parseInt(/0x([0-9a-f]+)/.exec(e.trace)?.[1] ?? "-1", 16);
+          if (e.name === "syscalls:sys_exit_unshare") nest = e.pid; // else the clone made PID 1 itself
+          else pid1 = Number.parseInt(/0x([0-9a-f]+)/.exec(e.trace)?.[1] ?? "-1", 16);
         }
         break;
       case "syscalls:sys_exit_recvmsg":
