@@ -63,7 +63,7 @@ func (o *outer) planSandbox() (*planned, error) {
 		planListener(p, out.proxyPort)
 	}
 	l := &lockdown{inView: true, landlock: o.abi, proxyPort: out.proxyPort, setpcap: true, cgroup: -1,
-		limits: rlimit.Plan{CgroupMemory: o.cg.Memory, CgroupPids: o.cg.Pids, NprocBase: 2}} // nest and PID 1 are the tasks of the uid in the user namespace before the target
+		limits: rlimit.Plan{CgroupMemory: o.cg.Memory, CgroupPids: o.cg.Pids, NprocBase: 1}} // PID 1 is the one task of the uid in the user namespace before the target
 	if o.cg.ProcsFile != nil {
 		l.cgroup = pid1Cgroup
 	}

@@ -211,7 +211,7 @@ func (o *outer) runNamespaced() (int, error) {
 		return 0, err
 	}
 	if err := o.handOver(p, run); err != nil {
-		// nest may have failed first (no user namespaces): its report says why.
+		// PID 1 may have failed first (no user namespaces): its report says why.
 		if r, line, _, ok, _ := p.status.receive(); ok && r.Kind == recFailed {
 			err = failure(run.plan, &r, line)
 			if o.noUserns(run.plan, &r) {
@@ -342,9 +342,9 @@ func (o *outer) noUserns(p *plan.Plan, r *record) bool {
 // is gone by then (PID 1 reaped them all and forks no more), so the caller learns it at once: the
 // exited event is out, the placeholders and the cgroup go, stdio and the events pipe close, and
 // the engine exits on this thread (the deferred clean-ups would only wake the other goroutines
-// and threads). It does not wait for PID 1 and nest, which are only exiting while the kernel
-// tears their namespaces down (0.5-1 ms): killed with the engine if they are not gone yet (their
-// parent-death signal), they are reaped by whoever inherits them.
+// and threads). It does not wait for PID 1, which is only exiting while the kernel tears its
+// namespaces down (0.5-1 ms): killed with the engine if it is not gone yet (its parent-death
+// signal), it is reaped by whoever inherits it.
 func (o *outer) finish(code int, placeholders []string) {
 	o.proxy.stop()
 	removePlaceholders(placeholders)

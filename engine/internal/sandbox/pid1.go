@@ -13,14 +13,14 @@ import (
 	"stockade/engine/internal/plan"
 )
 
-// The sandbox's first two processes are forks of the engine that run no Go code (a copy of a
-// multi-threaded runtime with one thread cannot). The engine forks the first at once, before it
-// has read its frame: nest makes the sandbox's namespaces with unshare — on its own CPU, while the
-// engine reads the frame and plans — maps its own uid and gid into them and forks PID 1, the
-// first process of the new pid namespace, then waits for it. PID 1 waits for its plan, builds the
-// view (plan.SegView), forks the target, which locks itself down and execs (plan.SegTarget, then
-// SegSeccomp and SegExec), then reaps until the target ends and reports how. Everything both need
-// is laid out in a boot block before the fork; they write only integers into it.
+// PID 1 is a fork of the engine that runs no Go code (a copy of a multi-threaded runtime with one
+// thread cannot). The engine clones it at once, before it has read its frame, into new user and
+// pid namespaces only, which cost the kernel little; PID 1 maps its own uid and gid and unshares
+// the namespaces that cost more (mount, net, ipc, uts, cgroup) itself, on its own CPU, while the
+// engine reads the frame and plans. Then it waits for its plan, builds the view (plan.SegView),
+// forks the target, which locks itself down and execs (plan.SegTarget, then SegSeccomp and
+// SegExec), reaps until the target ends and reports how. Everything it needs is laid out in a boot
+// block before the fork; it writes only integers into it.
 //
 // PID 1's descriptors: 0-2 the caller's stdio, 3 the status socket to the engine, and the ones the
 // plan message brings, each moved to its own number: 4 the plan, 5 the cgroup.procs file, and for
@@ -70,7 +70,7 @@ type boot struct {
 	ws   uint32
 }
 
-// idMap is one /proc/self file nest writes, and what.
+// idMap is one /proc/self file PID 1 writes, and what.
 type idMap struct {
 	path, data *byte
 	len        uintptr
@@ -121,21 +121,18 @@ func sys(nr, a1, a2, a3, a4, a5 uintptr) (uintptr, syscall.Errno) {
 // none is "no descriptor" for pid1Send.
 const none = ^uintptr(0)
 
-// nest makes the namespaces, maps its ids, forks PID 1 and ends with it (see boot). It keeps no
-// descriptor: the caller sees the end of its stdio and of the status socket when PID 1 is gone.
+// pid1Boot is where PID 1 starts (see boot): it maps its ids, makes the rest of its namespaces
+// and goes on as pid1.
 //
 //go:nosplit
 //go:norace
-func nest(arg unsafe.Pointer) {
+func pid1Boot(arg unsafe.Pointer) {
 	b := (*boot)(arg)
 	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
 	if b.status != pid1Status {
 		sys(unix.SYS_DUP3, b.status, pid1Status, unix.O_CLOEXEC, 0, 0)
 	}
 	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
-	if _, e := sys(unix.SYS_UNSHARE, b.flags, 0, 0, 0, 0); e != 0 {
-		pid1Fail(b, stepUnshare, uintptr(e))
-	}
 	for i := range b.maps {
 		m := &b.maps[i]
 		fd, e := sys(unix.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(m.path)), unix.O_WRONLY|unix.O_CLOEXEC, 0, 0) // AT_FDCWD
@@ -151,25 +148,10 @@ func nest(arg unsafe.Pointer) {
 			pid1Fail(b, stepIDMap-int32(i), uintptr(e))
 		}
 	}
-	pid, e := sys(unix.SYS_CLONE, uintptr(unix.SIGCHLD), 0, 0, 0, 0)
-	if e != 0 {
-		pid1Fail(b, stepFork, uintptr(e))
+	if _, e := sys(unix.SYS_UNSHARE, b.flags, 0, 0, 0, 0); e != 0 {
+		pid1Fail(b, stepUnshare, uintptr(e))
 	}
-	if pid == 0 {
-		pid1(b)
-	}
-	sys(unix.SYS_CLOSE_RANGE, 0, ^uintptr(0), 0, 0, 0)
-	for {
-		_, e := sys(unix.SYS_WAIT4, pid, uintptr(unsafe.Pointer(&b.ws)), unix.WALL, 0, 0)
-		if e != unix.EINTR {
-			break
-		}
-	}
-	code := uintptr(b.ws>>8) & 0xff
-	if sig := uintptr(b.ws & 0x7f); sig != 0 {
-		code = 128 + sig
-	}
-	sys(unix.SYS_EXIT_GROUP, code, 0, 0, 0, 0)
+	pid1(b)
 }
 
 // pid1 is PID 1's whole life (see boot).
@@ -177,7 +159,6 @@ func nest(arg unsafe.Pointer) {
 //go:nosplit
 //go:norace
 func pid1(b *boot) {
-	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
 	if b.newSession {
 		sys(unix.SYS_SETSID, 0, 0, 0, 0, 0)
 	}

@@ -13,9 +13,8 @@ import (
 	"stockade/engine/internal/userns"
 )
 
-// initProc is PID 1 in its new namespaces (pid1.go), forked (through nest, whose pid this is)
-// before the engine has read its frame: it waits on its status socket for the plan and does
-// nothing before. So the engine forks
+// initProc is PID 1 in its new namespaces (pid1.go), forked before the engine has read its
+// frame: it waits on its status socket for the plan and does nothing before. So the engine forks
 // it first, for the namespaces a run asks for by default (a new network namespace and session),
 // and the namespaces are made while the engine reads and checks the frame and plans; a frame that
 // asks for other namespaces gets a new PID 1 and this one is discarded. Each PID 1 serves one
@@ -27,8 +26,8 @@ type initProc struct {
 	newSession bool
 }
 
-// startInit forks nest, which makes the namespaces (userns.Flags, and a network namespace when
-// newNet), maps the caller's ids into them and forks PID 1.
+// startInit forks PID 1 into new namespaces (userns.Flags, and a network namespace when newNet),
+// whose ids it maps itself.
 func startInit(newNet, newSession bool) (*initProc, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -39,15 +38,19 @@ func startInit(newNet, newSession bool) (*initProc, error) {
 		unix.Close(pair[1])
 		return nil, step.Fail("init", "status channel", err)
 	}
-	flags := uintptr(userns.Flags)
+	// The user and pid namespaces come with the fork; PID 1 unshares the rest (pid1Boot).
+	flags := uintptr(userns.Flags &^ (unix.CLONE_NEWUSER | unix.CLONE_NEWPID))
 	if newNet {
 		flags |= unix.CLONE_NEWNET
 	}
 	b := newBoot(pair[1], newSession, flags)
-	pid, _, err := plan.Fork(0, nest, unsafe.Pointer(b))
+	pid, _, err := plan.Fork(unix.CLONE_NEWUSER|unix.CLONE_NEWPID, pid1Boot, unsafe.Pointer(b))
 	unix.Close(pair[1])
 	if err != nil {
 		status.Close()
+		if userns.Unavailable(err) {
+			return nil, &noUsernsError{err}
+		}
 		return nil, step.Fail("init", "start", err)
 	}
 	return &initProc{pid: pid, status: status, newNet: newNet, newSession: newSession}, nil

@@ -70,9 +70,9 @@ func Supervise() {
 	if err := unix.Pipe2(pipe[:], unix.O_CLOEXEC); err != nil {
 		fail(record{Kind: recFailed, Op: stepFork, Errno: uint32(errno(err))}, nil)
 	}
-	// RLIMIT_NPROC counts nest and this process's threads too; the supervisor's and the reaper's
-	// blocking calls may each take one more thread.
-	base := strconv.Itoa(1 + countThreads() + 2)
+	// RLIMIT_NPROC counts this process's threads too; the supervisor's and the reaper's blocking
+	// calls may each take one more.
+	base := strconv.Itoa(countThreads() + 2)
 	target, pidfd, err := startExec(base, handover[1], pipe[1])
 	unix.Close(handover[1])
 	unix.Close(pipe[1])
