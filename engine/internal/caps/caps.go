@@ -5,10 +5,6 @@
 package caps
 
 import (
-	"os"
-	"strconv"
-	"strings"
-
 	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/plan"
@@ -23,13 +19,10 @@ func Plan(p *plan.Plan, setpcap bool) {
 	if setpcap {
 		const bits = 1<<0 | 1<<1 | 1<<2 | 1<<3 | 1<<5 | 1<<6 | 1<<7 // NOROOT, NO_SETUID_FIXUP, KEEP_CAPS_LOCKED, NO_CAP_AMBIENT_RAISE, each locked
 		p.Call(s("securebits"), unix.SYS_PRCTL, plan.Lit(unix.PR_SET_SECUREBITS), plan.Lit(bits))
+		// Every bit: the kernel's last capability need not be read (EINVAL past it skips the rest).
 		bounding := s("bounding set")
-		last, known := lastCap()
-		for c := 0; c <= last; c++ {
-			op := p.Call(bounding, unix.SYS_PRCTL, plan.Lit(unix.PR_CAPBSET_DROP), plan.Lit(c))
-			if !known {
-				op.SkipOnErr(uintptr(unix.EINVAL), 0) // past the last capability this kernel knows
-			}
+		for c := 0; c <= 63; c++ {
+			p.Call(bounding, unix.SYS_PRCTL, plan.Lit(unix.PR_CAPBSET_DROP), plan.Lit(c)).SkipOnErr(uintptr(unix.EINVAL), 63-c)
 		}
 	}
 	// EINVAL: a kernel without ambient capabilities (before 4.3) has none to clear.
@@ -45,15 +38,4 @@ func HasSetpcap() bool {
 	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	var data [2]unix.CapUserData
 	return unix.Capget(&hdr, &data[0]) == nil && data[0].Effective&(1<<unix.CAP_SETPCAP) != 0
-}
-
-// lastCap is the highest capability this kernel knows (/proc/sys/kernel/cap_last_cap); when that
-// cannot be read, 63 and known false: every bit is dropped, and EINVAL past the kernel's last is
-// not an error.
-func lastCap() (last int, known bool) {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if n, perr := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && perr == nil && n >= 0 && n <= 63 {
-		return n, true
-	}
-	return 63, false
 }

@@ -128,7 +128,7 @@ func Plan(p *plan.Plan, c *config.ExecConfig, abi int, o Options) error {
 			ruleset.Cell(), plan.Lit(llsys.RuleTypeNetPort), port.Addr(), plan.Lit(0))
 	}
 	p.Call(p.Step(plan.Step{Name: "landlock", What: "restrict"}), unix.SYS_LANDLOCK_RESTRICT_SELF, ruleset.Cell(), plan.Lit(0))
-	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, ruleset.Cell()).Soft()
+	p.Close(ruleset)
 	return nil
 }
 
@@ -141,5 +141,5 @@ func addPath(p *plan.Plan, ruleset plan.Ref, path string, access uint64) {
 		plan.Lit(unix.AT_FDCWD), p.Str(path).Addr(), plan.Lit(unix.O_PATH|unix.O_CLOEXEC)).To4(fd)
 	p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("rule for %q", path)}), unix.SYS_LANDLOCK_ADD_RULE,
 		ruleset.Cell(), plan.Lit(llsys.RuleTypePathBeneath), rule.Addr(), plan.Lit(0))
-	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
+	p.Close(fd)
 }

@@ -19,7 +19,7 @@ func Plan(p *plan.Plan) {
 	ifr, _ := unix.NewIfreq("lo")
 	ifr.SetUint16(unix.IFF_UP | unix.IFF_RUNNING | unix.IFF_LOOPBACK)
 	p.Call(p.Step(plan.Step{Name: "network", What: `bring "lo" up`}), unix.SYS_IOCTL, fd.Cell(), plan.Lit(unix.SIOCSIFFLAGS), plan.Struct(p, ifr).Addr())
-	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
+	p.Close(fd)
 	nl := p.Cell()
 	mark := p.Mark()
 	p.Call(s, unix.SYS_SOCKET, plan.Lit(unix.AF_NETLINK), plan.Lit(unix.SOCK_RAW|unix.SOCK_CLOEXEC), plan.Lit(unix.NETLINK_ROUTE)).To(nl)

@@ -54,7 +54,7 @@ func TestLoopbackChildHelper(t *testing.T) {
 	if gso >= BigSegment || gro >= BigSegment {
 		t.Fatalf("a fresh namespace already has gso=%d gro=%d", gso, gro)
 	}
-	p := &plan.Plan{}
+	p := plan.New()
 	Plan(p)
 	memfd, err := p.Seal()
 	if err != nil {

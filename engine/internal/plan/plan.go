@@ -111,6 +111,7 @@ type Plan struct {
 	seg    [segments][2]uint32
 	export [exports]uint32 // arena offset + 1; 0 when not exported
 	open   Segment         // the segment ops are added to
+	closeStep uint32       // Close's step + 1; 0 until the first
 	begun  [segments]bool
 }
 
@@ -146,6 +147,19 @@ func (p *Plan) Begin(s Segment) {
 	p.seg[p.open][1] = uint32(len(p.Ops))
 	p.open, p.begun[s] = s, true
 	p.seg[s] = [2]uint32{uint32(len(p.Ops)), uint32(len(p.Ops))}
+}
+
+// New is an empty plan with room for a sandbox's usual few hundred ops.
+func New() *Plan {
+	return &Plan{Ops: make([]Op, 0, 640), Steps: make([]Step, 0, 320), Arena: make([]byte, 0, 16<<10)}
+}
+
+// Close adds a best-effort close of the descriptor in cell fd (one step serves every close).
+func (p *Plan) Close(fd Ref) {
+	if p.closeStep == 0 {
+		p.closeStep = p.Step(Step{Name: "close"}) + 1
+	}
+	p.Call(p.closeStep-1, syscall.SYS_CLOSE, fd.Cell()).Soft()
 }
 
 // Step records what the following ops are for and returns its index for Call.

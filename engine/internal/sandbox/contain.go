@@ -48,7 +48,7 @@ type planned struct {
 // planSandbox plans steps 2-6 of a namespaced run.
 func (o *outer) planSandbox() (*planned, error) {
 	c := o.cfg
-	p := &plan.Plan{}
+	p := plan.New()
 	res, err := view.Plan(p, &c.Fs)
 	if err != nil {
 		return nil, err
@@ -130,7 +130,7 @@ func planListener(p *plan.Plan, port int) {
 	p.Call(s, unix.SYS_BIND, fd.Cell(), addr.Addr(), plan.Lit(unix.SizeofSockaddrInet4))
 	p.Call(s, unix.SYS_LISTEN, fd.Cell(), plan.Lit(128))
 	p.Call(p.Step(plan.Step{Name: "network", What: "hand the proxy listener over"}), unix.SYS_SENDMSG, plan.Lit(pid1Status), msg.Addr(), plan.Lit(0))
-	p.Call(p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
+	p.Close(fd)
 }
 
 // port16 is a port in network byte order, as struct sockaddr_in holds it.

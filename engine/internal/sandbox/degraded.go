@@ -59,7 +59,7 @@ func (o *outer) runDegraded() (int, error) {
 	if o.cg.ProcsFile != nil {
 		l.cgroup = int(o.cg.ProcsFile.Fd()) // the child has it on the same number
 	}
-	p := &plan.Plan{}
+	p := plan.New()
 	if err := planTarget(p, c, o.filter, l); err != nil {
 		return 0, err
 	}

@@ -96,12 +96,6 @@ func (o *outer) run() (int, error) {
 		return 0, err
 	}
 	c := o.cfg
-	if c.Network.Mode != "allowlist" {
-		// Only the proxy works in parallel; otherwise the engine waits on one thing at a time,
-		// and a second P only adds threads to start, wake and tear down (≈70 context switches
-		// of ≈240 per run).
-		runtime.GOMAXPROCS(1)
-	}
 	if c.Process.DieWithParent {
 		if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0); err != nil {
 			return 0, step.Fail("die with parent", "PR_SET_PDEATHSIG", err)

@@ -125,18 +125,10 @@ func (b *builder) mountpoint(path string, dir bool, what string, created *[]stri
 // and use is an error, never followed.
 const noSymlinks = unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
 
-// openSource opens a host path as an O_PATH handle without following any symlink. A trailing
-// symlink is a handle to the link itself (so the view can recreate it); a symlink in a parent is
-// ELOOP.
-func openSource(path string) (int, error) {
-	return unix.Openat2(unix.AT_FDCWD, path, &unix.OpenHow{
-		Flags:   unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC,
-		Resolve: noSymlinks,
-	})
-}
-
-// openSource plans the same open in the sandbox's mount namespace and requires the inode seen on
-// the host: a path swapped in between is an error.
+// openSource plans opening a source path in the sandbox's mount namespace without following any
+// symlink (a trailing symlink is a handle to the link itself, so the view can recreate it; a
+// symlink in a parent is ELOOP), and requires the inode seen on the host: a path swapped in
+// between is an error.
 func (b *builder) openSource(e *entry) plan.Ref {
 	s := b.p.Step(plan.Step{Name: "mount", What: fmt.Sprintf("%s %q", e.field, e.path), Explain: explainErrno})
 	fd := b.open(s, plan.Lit(unix.AT_FDCWD), e.path, noSymlinks)
@@ -164,7 +156,7 @@ func (b *builder) openIn(s uint32, dir plan.Ref, path string) plan.Ref {
 }
 
 func (b *builder) close(fd plan.Ref) {
-	b.p.Call(b.p.Step(plan.Step{Name: "close"}), unix.SYS_CLOSE, fd.Cell()).Soft()
+	b.p.Close(fd)
 }
 
 // fstat plans fstat(fd) into a new stat buffer in the arena.

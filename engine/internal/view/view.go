@@ -118,20 +118,19 @@ func inspect(fs *config.Fs) ([]entry, error) {
 			return nil, step.Failf("mount", what, "/proc and /dev are made by the engine; remove this path").
 				WithHint("the sandbox always gets a fresh /proc and a minimal /dev")
 		}
-		fd, err := openSource(e.path)
-		if err != nil {
+		// lstat only: a symlink in a parent, which openSource refuses when the ops run, is
+		// reported then (ELOOP) with the same words.
+		if err := unix.Fstatat(unix.AT_FDCWD, e.path, &e.stat, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			if errors.Is(err, unix.ENOENT) && (e.kind == kindHide || e.kind == kindReadOnly) {
 				continue // made as a placeholder
 			}
 			return nil, step.Fail("mount", what, explain(err))
 		}
-		err = unix.Fstat(fd, &e.stat)
-		if err == nil && e.isLink() {
-			e.link, err = readlink(fd)
-		}
-		unix.Close(fd)
-		if err != nil {
-			return nil, step.Fail("mount", what, err)
+		if e.isLink() {
+			var err error
+			if e.link, err = readlink(e.path); err != nil {
+				return nil, step.Fail("mount", what, err)
+			}
 		}
 		e.exists = true
 		if e.kind == kindReadOnly && e.isLink() {
@@ -149,9 +148,9 @@ func inspect(fs *config.Fs) ([]entry, error) {
 	return entries, nil
 }
 
-func readlink(fd int) (string, error) {
+func readlink(path string) (string, error) {
 	buf := make([]byte, unix.PathMax)
-	n, err := unix.Readlinkat(fd, "", buf)
+	n, err := unix.Readlink(path, buf)
 	if err != nil {
 		return "", err
 	}
