@@ -104,15 +104,15 @@ type Step struct {
 
 // Plan is a program of system calls and the arena they point into.
 type Plan struct {
-	Ops    []Op
-	Arena  []byte
-	Relocs []uint32 // arena offsets of 8-byte arena offsets that become addresses when mapped
-	Steps  []Step   // the engine's own: never sent
-	seg    [segments][2]uint32
-	export [exports]uint32 // arena offset + 1; 0 when not exported
-	open   Segment         // the segment ops are added to
-	closeStep uint32       // Close's step + 1; 0 until the first
-	begun  [segments]bool
+	Ops       []Op
+	Arena     []byte
+	Relocs    []uint32 // arena offsets of 8-byte arena offsets that become addresses when mapped
+	Steps     []Step   // the engine's own: never sent
+	seg       [segments][2]uint32
+	export    [exports]uint32 // arena offset + 1; 0 when not exported
+	open      Segment         // the segment ops are added to
+	closeStep uint32          // Close's step + 1; 0 until the first
+	begun     [segments]bool
 }
 
 // Arg is an argument of an op, made with Lit, Addr or Cell.
