@@ -21,8 +21,9 @@ import (
 type builder struct {
 	p      *plan.Plan
 	fs     *config.Fs
-	root   plan.Ref // cell: an O_PATH handle on the new root
-	empty  plan.Ref // cell: an O_PATH handle on the empty file that masks files
+	root     plan.Ref // cell: an O_PATH handle on the new root
+	empty    plan.Ref // cell: an O_PATH handle on the empty file that masks files
+	emptyDir plan.Ref // cell: an O_PATH handle on the empty tmpfs that masks directories
 	mounts []mount  // what the ops have mounted so far, in order
 	made   map[string]bool
 	res    Result
@@ -63,6 +64,13 @@ func (b *builder) exists(path string) bool {
 	}
 	var st unix.Stat_t
 	return unix.Lstat(path, &st) == nil // a bind shows the host
+}
+
+// inHostDir says whether path lies in a host directory bound into the view, where a host process
+// could change it.
+func (b *builder) inHostDir(path string) bool {
+	m := b.cover(path)
+	return m != nil && m.kind != kindSystem && m.kind != kindHide
 }
 
 // creatable says whether a missing path can be created in the view, and whether that creates it
@@ -243,12 +251,13 @@ func (b *builder) fsconfig(s uint32, fs plan.Ref, key, value string) *plan.Op {
 	return p.Call(s, unix.SYS_FSCONFIG, fs.Cell(), plan.Lit(unix.FSCONFIG_SET_STRING), p.Str(key).Addr(), p.Str(value).Addr(), plan.Lit(0))
 }
 
-// maskFile plans binding the empty read-only file over the object in cell dst.
-func (b *builder) maskFile(dst plan.Ref, what string) {
+// mask plans binding a clone of src (the empty file, or the empty read-only tmpfs for a
+// directory) read-only over the object in cell dst.
+func (b *builder) mask(dst, src plan.Ref, what string) {
 	p := b.p
 	s := p.Step(plan.Step{Name: "mount", What: what, Call: "mask"})
 	tree := p.Cell()
-	p.Call(s, unix.SYS_OPEN_TREE, b.empty.Cell(), p.Str("").Addr(), plan.Lit(unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH)).To(tree)
+	p.Call(s, unix.SYS_OPEN_TREE, src.Cell(), p.Str("").Addr(), plan.Lit(unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH)).To(tree)
 	b.setattr(s, tree, maskRO, false)
 	b.moveMount(s, tree, dst)
 	b.close(tree)
@@ -270,6 +279,12 @@ func (b *builder) stage() {
 	p.Call(s, unix.SYS_OPENAT, plan.Lit(unix.AT_FDCWD), p.Str(empty).Addr(), plan.Lit(unix.O_CREAT|unix.O_EXCL|unix.O_RDONLY|unix.O_CLOEXEC), plan.Lit(0)).To(f)
 	b.close(f)
 	b.empty = b.open(s, plan.Lit(unix.AT_FDCWD), empty, noSymlinks)
+	// One empty read-only tmpfs, cloned for every directory mask: a mount of it costs less than
+	// a filesystem of its own each time.
+	s = p.Step(plan.Step{Name: "mount", What: quote(emptyDir)})
+	p.Call(s, unix.SYS_MKDIRAT, plan.Lit(unix.AT_FDCWD), p.Str(emptyDir).Addr(), plan.Lit(0o755))
+	p.Call(s, unix.SYS_MOUNT, tmpfs.Addr(), p.Str(emptyDir).Addr(), tmpfs.Addr(), plan.Lit(unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC), p.Str("size=4k,mode=0755").Addr())
+	b.emptyDir = b.open(s, plan.Lit(unix.AT_FDCWD), emptyDir, noSymlinks)
 	b.root = b.open(p.Step(plan.Step{Name: "mount", What: quote(newRoot)}), plan.Lit(unix.AT_FDCWD), newRoot, noSymlinks)
 }
 

@@ -77,10 +77,8 @@ func (b *builder) proc(dst plan.Ref) {
 		b.moveMount(s, tree, fd)
 		b.close(tree)
 	})
-	each(procMaskedDirs, func(fd plan.Ref, what string) {
-		b.mount(p.Step(plan.Step{Name: "mount", What: what, Call: "mask"}), fd, "tmpfs", maskRO, "size", "4k", "mode", "0755")
-	})
-	each(procMasked, func(fd plan.Ref, what string) { b.maskFile(fd, what) })
+	each(procMaskedDirs, func(fd plan.Ref, what string) { b.mask(fd, b.emptyDir, what) })
+	each(procMasked, func(fd plan.Ref, what string) { b.mask(fd, b.empty, what) })
 	b.close(proc)
 }
 

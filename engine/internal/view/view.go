@@ -47,9 +47,10 @@ func (e *entry) isDir() bool  { return e.stat.Mode&unix.S_IFMT == unix.S_IFDIR }
 func (e *entry) isLink() bool { return e.stat.Mode&unix.S_IFMT == unix.S_IFLNK }
 
 const (
-	staging = "/tmp"       // a private tmpfs over the host's /tmp in the sandbox's mount namespace
-	newRoot = "/tmp/root"  // the sandbox's root, a second tmpfs
-	empty   = "/tmp/empty" // the source of file masks
+	staging  = "/tmp"       // a private tmpfs over the host's /tmp in the sandbox's mount namespace
+	newRoot  = "/tmp/root"  // the sandbox's root, a second tmpfs
+	empty    = "/tmp/empty" // the source of file masks
+	emptyDir = "/tmp/mask"  // an empty read-only tmpfs, the source of directory masks
 	bindRO  = unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
 	bindRW  = unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
 	maskRO  = bindRO | unix.MOUNT_ATTR_NOEXEC
@@ -204,7 +205,13 @@ func (b *builder) bind(e *entry, src plan.Ref, attr uint64, what string, want id
 	b.moveMount(p.Step(plan.Step{Name: "mount", What: what, Call: "move_mount"}), tree, dst)
 	b.close(tree)
 	b.close(dst)
+	// A mountpoint in a host directory could be swapped by a host process while the view is
+	// built; one in the engine's own tmpfs root cannot.
+	hostBelow := b.inHostDir(e.path)
 	b.mounted(e.path, e.kind)
+	if !hostBelow && e.path != "/" {
+		return
+	}
 	// Resolved again from the top, the path must lead to the object that was opened.
 	check := p.Step(plan.Step{Name: "mount", What: what, Call: "check after mounting", Explain: explainCheck})
 	var got plan.Ref
@@ -256,7 +263,7 @@ func (b *builder) hide(e *entry, src plan.Ref, what string) error {
 	}
 	if e.exists && !e.isDir() {
 		dst := b.openIn(b.p.Step(plan.Step{Name: "mount", What: what, Explain: explainErrno}), b.root, e.path)
-		b.maskFile(dst, what)
+		b.mask(dst, b.empty, what)
 		b.close(dst)
 		b.mounted(e.path, kindHide)
 		return nil
@@ -267,7 +274,7 @@ func (b *builder) hide(e *entry, src plan.Ref, what string) error {
 		return err
 	}
 	b.res.Placeholders = append(b.res.Placeholders, created...)
-	b.mount(b.p.Step(plan.Step{Name: "mount", What: what, Call: "mask"}), dst, "tmpfs", maskRO, "size", "4k", "mode", "0755")
+	b.mask(dst, b.emptyDir, what)
 	b.close(dst)
 	b.mounted(e.path, kindHide)
 	return nil
