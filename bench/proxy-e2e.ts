@@ -11,11 +11,18 @@
  *   PROXY_E2E_BASELINE=/path/to/old/stockade-engine node --import tsx bench/proxy-e2e.ts …
  *
  * The origin is a separate Node process writing one preallocated buffer, so it costs the same in
- * every mode. `--noproxy ''` makes curl use the proxy for 127.0.0.1 too (the engine's NO_PROXY
+ * every mode. With PROXY_E2E_ORIGIN=nginx it is nginx (Debian's nginx-light) sending files with
+ * sendfile(2), as a registry or CDN serves a tarball: the origin then costs almost no CPU, and on a
+ * machine of 2 CPUs the comparison is of the proxied path (curl and the proxy) against curl alone
+ * rather than of three busy processes against two. `--noproxy ''` makes curl use the proxy for 127.0.0.1 too (the engine's NO_PROXY
  * lists loopback); the allow rule names the origin's address and port, which the proxy's SSRF
  * check requires for a loopback destination.
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import process from "node:process";
 import { run, type RunOptions } from "../src/run.ts";
 import { loadAverage, quantile } from "./measure.ts";
@@ -44,11 +51,26 @@ const server = http.createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
-const origin = spawn(process.execPath, ["-e", ORIGIN], { stdio: ["ignore", "pipe", "inherit"] });
+const origin = process.env.PROXY_E2E_ORIGIN === "nginx" ? await startNginx() : spawn(process.execPath, ["-e", ORIGIN], { stdio: ["ignore", "pipe", "inherit"] });
 const port = await new Promise<number>((resolve, reject) => {
-  origin.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
+  origin.stdout!.once("data", (d: Buffer) => resolve(Number(String(d).trim())));
   origin.once("exit", (code) => reject(new Error(`The origin server exited with ${code}`)));
 });
+
+/** nginx serving SIZE_MB and 2-byte files named by their size; its port comes on stdout like the Node origin's. */
+async function startNginx() {
+  const dir = mkdtempSync(join(tmpdir(), "stockade-e2e-nginx-"));
+  for (const n of [sizeMB << 20, 2]) writeFileSync(join(dir, String(n)), Buffer.alloc(n, 120));
+  const free = createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => free.once("listening", r));
+  const p = (free.address() as { port: number }).port;
+  await new Promise((r) => free.close(r));
+  writeFileSync(join(dir, "nginx.conf"), `pid ${dir}/nginx.pid; error_log stderr; events {}
+http { access_log off; sendfile on; tcp_nopush on; server { listen 127.0.0.1:${p}; root ${dir}; } }`);
+  const child = spawn("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-g", "daemon off; master_process off;"], { stdio: ["ignore", "pipe", "inherit"] });
+  setTimeout(() => child.stdout!.emit("data", Buffer.from(String(p))), 200); // nginx says nothing when ready
+  return child;
+}
 
 type Mode = "host curl" | "sandbox host net" | "sandbox allowlist" | "baseline allowlist";
 const modes: Partial<Record<Mode, RunOptions | null>> = {
