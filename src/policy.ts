@@ -168,7 +168,7 @@ export const RunOptionsSchema = v.strictObject({
    */
   reportRefusals: v.optional(v.boolean()),
   /**
-   * Report the files the sandbox refused (default off; `stockade run --report-files`): each path
+   * Report the files the sandbox refused (default off; on in `stockade run`): each path
    * and access (read, write, create, delete, exec) outside what the policy grants, that exists on
    * the host, once, as a `file` violation in `events` after the command ends. Costs a round trip
    * to the engine's supervisor per file call (open, exec, mkdir, unlink, rename…), allowed or not;

@@ -46,20 +46,18 @@ Options:
   --cwd DIR            working directory (default: the current one)
   --diff               after the run, list every file created, modified or deleted under the
                        writable paths with size and SHA-256 (on stderr; in "diff" with --json)
-  --report-files       after the run, list the files the sandbox refused (read, write,
-                       create, delete, exec) that exist on this host; costs a round trip to
-                       the engine per file call (open, exec, mkdir, unlink…)
+  --no-report-files    do not watch for refused files (each file call, open, exec, mkdir,
+                       unlink…, costs a round trip to the engine while they are watched)
   --json               print the result and events as JSON on stdout (output is captured),
-                       with "refusedHosts" and "refusedSyscalls" ("refusedFiles" too with
-                       --report-files)
+                       with "refusedHosts", "refusedSyscalls" and "refusedFiles"
   -q, --quiet          do not print warnings and refusals on stderr, and (without --json) do
-                       not watch for refused system calls at all
+                       not watch for refused system calls or files at all
   -h, --help           show this help
 
-After the run, refused hosts and the system calls the seccomp policy refused with an errno
-(unshare, ptrace, mount, io_uring…) are listed on stderr:
+After the run, refused hosts, the system calls the seccomp policy refused with an errno
+(unshare, ptrace, mount, io_uring…) and the files the view refused that exist on this host are
+listed on stderr:
   stockade: refused syscalls: unshare ×2, ptrace
-and, with --report-files, the refused files:
   stockade: refused files: /home/me/.ssh/id_ed25519 (read), /etc/passwd (write)
 
 Exit status: CMD's, 64 usage error, 125 the sandbox could not start.`;
@@ -246,7 +244,7 @@ export async function runCommand(argv: string[]): Promise<number> {
       options: {
         ...POLICY_FLAGS,
         diff: { type: "boolean" },
-        "report-files": { type: "boolean" },
+        "no-report-files": { type: "boolean" },
         json: { type: "boolean" },
         quiet: { type: "boolean", short: "q" },
         help: { type: "boolean", short: "h" },
@@ -275,7 +273,7 @@ export async function runCommand(argv: string[]): Promise<number> {
   if (values.diff) options.diff = true;
   // One command, run once: the refused calls are worth their round trips, unless nothing shows them.
   options.reportRefusals = !values.quiet || values.json === true;
-  if (values["report-files"]) options.reportFiles = true;
+  options.reportFiles = options.reportRefusals && !values["no-report-files"];
   const controller = new AbortController();
   options.signal = controller.signal;
   const onSignal = () => controller.abort();
@@ -296,7 +294,7 @@ export async function runCommand(argv: string[]): Promise<number> {
           events: result.events,
           refusedHosts: refusedHosts(result.events),
           refusedSyscalls: refusedSyscalls(result.events),
-          ...(values["report-files"] ? { refusedFiles: refusedFiles(result.events) } : {}),
+          ...(options.reportFiles ? { refusedFiles: refusedFiles(result.events) } : {}),
           ...(result.diff ? { diff: result.diff } : {}),
         }) + "\n",
       );

@@ -70,17 +70,22 @@ describe("refused files after a run", () => {
     assert.deepEqual(refusedFiles((await plain()).events), []);
   });
 
-  test("stockade run --report-files prints them, --json carries them", { skip, timeout: 60_000 }, () => {
+  test("stockade run prints them, --json carries them, --no-report-files and -q skip them", { skip, timeout: 60_000 }, () => {
     const flags = ["--cwd", dir, "--allow-write", rw, "--hide", join(dir, "secret.txt")];
-    const text = cli(["run", "--report-files", ...flags, "--", "sh", "-c", "cat secret.txt; touch outside.txt; exit 0"]);
+    const text = cli(["run", ...flags, "--", "sh", "-c", "cat secret.txt; touch outside.txt; exit 0"]);
     assert.equal(text.status, 0, text.stderr.toString());
     assert.match(
       text.stderr.toString(),
       new RegExp(`^stockade: refused files: ${join(dir, "secret.txt")} \\(read\\), ${join(dir, "outside.txt")} \\(create\\)$`, "m"),
     );
-    const json = JSON.parse(cli(["run", "--json", "--report-files", ...flags, "--", "cat", "secret.txt"]).stdout.toString());
+    const json = JSON.parse(cli(["run", "--json", ...flags, "--", "cat", "secret.txt"]).stdout.toString());
     assert.deepEqual(json.refusedFiles, [{ path: join(dir, "secret.txt"), access: "read" }]);
-    const off = cli(["run", ...flags, "--", "sh", "-c", "cat secret.txt; exit 0"]);
-    assert.doesNotMatch(off.stderr.toString(), /refused files/);
+    for (const off of ["--no-report-files", "-q"]) {
+      const quiet = cli(["run", off, ...flags, "--", "sh", "-c", "cat secret.txt; exit 0"]);
+      assert.equal(quiet.status, 0, quiet.stderr.toString());
+      assert.doesNotMatch(quiet.stderr.toString(), /refused files/, off);
+    }
+    const noWatch = JSON.parse(cli(["run", "--json", "--no-report-files", ...flags, "--", "cat", "secret.txt"]).stdout.toString());
+    assert.equal(noWatch.refusedFiles, undefined);
   });
 });
