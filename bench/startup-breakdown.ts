@@ -117,7 +117,7 @@ function record(label: string, command: string): Map<Milestone, number>[] {
         if (flags & CLONE_NEWUSER && !cur.has("nsClone")) {
           mark("nsClone", e.time);
           cloner = e.tid;
-        } else if (e.pid === pid1) mark("targetFork", e.time);
+        } else if (e.pid === pid1 && cur.has("planIn")) mark("targetFork", e.time); // not the Go runtime's threads before the fork
         break;
       }
       case "syscalls:sys_exit_clone":
