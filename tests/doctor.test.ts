@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { locateEngine } from "../src/engine/locate.ts";
 import { cli } from "./helpers/runtime.ts";
@@ -27,7 +30,7 @@ describe("stockade doctor", { skip }, () => {
     const probe = JSON.parse(execFileSync(locateEngine(), ["probe"]).toString()) as { landlock: { abi: number }; userns: { available: boolean } };
     const { status, checks } = doctor();
     const byName = new Map(checks.map((c) => [c.name, c]));
-    for (const name of ["engine", "user namespaces", "Landlock", "seccomp", "cgroup delegation", "policy compiler"]) {
+    for (const name of ["engine", "network proxy", "user namespaces", "Landlock", "seccomp", "cgroup delegation", "policy compiler"]) {
       assert.ok(byName.has(name), `missing check "${name}" in ${JSON.stringify(checks)}`);
     }
     assert.equal(byName.get("user namespaces")?.status === "ok", probe.userns.available);
@@ -47,6 +50,24 @@ describe("stockade doctor", { skip }, () => {
     assert.match(engine?.fix ?? "", /STOCKADE_ENGINE|engine\/build\.sh/);
     // The compiler does not need the engine: it is still checked.
     assert.equal(checks.find((c) => c.name === "policy compiler")?.status, "ok");
+  });
+
+  it("warns, with the fix, when the network proxy is not beside the engine", () => {
+    const dir = mkdtempSync(join(tmpdir(), "stockade-doctor-"));
+    try {
+      const engine = join(dir, "stockade-engine");
+      copyFileSync(locateEngine(), engine);
+      chmodSync(engine, 0o755);
+      chmodSync(dir, 0o755);
+      const proxy = doctor({ STOCKADE_ENGINE: engine }).checks.find((c) => c.name === "network proxy");
+      assert.equal(proxy?.status, "warn", JSON.stringify(proxy));
+      assert.match(proxy?.fix ?? "", /engine\/build\.sh/);
+      const found = doctor().checks.find((c) => c.name === "network proxy");
+      assert.equal(found?.status, "ok", JSON.stringify(found));
+      assert.match(found?.detail ?? "", /stockade-proxy$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints an AppArmor profile granting userns to this engine only", () => {

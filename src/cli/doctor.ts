@@ -44,6 +44,8 @@ interface Probe {
   cgroup: { unified: boolean; hybrid: boolean; delegated: boolean; controllers: string[] };
   sysctls: Record<string, string>;
   inContainer: boolean;
+  /** The allowlist proxy beside the engine; "" when it is missing. */
+  proxy: string;
 }
 
 const APPARMOR_SYSCTL = "kernel.apparmor_restrict_unprivileged_userns";
@@ -183,6 +185,16 @@ export async function doctorChecks(): Promise<Check[]> {
     return [{ name: "engine", status: "fail", detail: (e as Error).message, fix: "rebuild it: sh engine/build.sh" }, await compilerCheck()];
   }
   checks.push({ name: "engine", status: "ok", detail: `${engine} (version ${p.version})` });
+  checks.push(
+    p.proxy
+      ? { name: "network proxy", status: "ok", detail: p.proxy }
+      : {
+        name: "network proxy",
+        status: "warn",
+        detail: "stockade-proxy is not beside the engine: runs with network { allow } cannot start",
+        fix: "rebuild both: sh engine/build.sh",
+      },
+  );
   checks.push(...hostChecks(p), await compilerCheck());
   if (!checks.some((c) => c.status === "fail")) checks.push(await sandboxCheck());
   return checks;

@@ -77,7 +77,7 @@ func execvp(paths, argv, envp uintptr) uintptr {
 		if path == 0 {
 			break
 		}
-		_, _, e := syscall.RawSyscall(unix.SYS_EXECVE, path, argv, envp)
+		_, _, e := syscall.RawSyscall6(unix.SYS_EXECVE, path, argv, envp, 0, 0, 0)
 		if e != unix.ENOENT && e != unix.ENOTDIR && first == 0 {
 			first = uintptr(e)
 		}

@@ -36,8 +36,12 @@ func Probe(version string) int {
 		Cgroup      cgroupInfo        `json:"cgroup"`
 		Sysctls     map[string]string `json:"sysctls"`
 		InContainer bool              `json:"inContainer"`
+		Proxy       string            `json:"proxy"` // the allowlist proxy beside the engine, "" when missing
 	}{Version: version, Landlock: map[string]int{"abi": landlock.ABI()}, Seccomp: seccomp.Available(), Sysctls: userns.Sysctls(), InContainer: userns.InContainer()}
 
+	if exe, err := proxyExecutable(); err == nil {
+		out.Proxy = exe
+	}
 	cmd := exec.Command("/proc/self/exe", "__probe-userns")
 	cmd.Path = "/proc/self/exe"
 	cmd.SysProcAttr = userns.SysProcAttr(true, true)

@@ -34,12 +34,8 @@ func newProxy(n *config.Network, ev *events.Writer) (*proxy, error) {
 	if _, err := netrules.ParseRules(n.Allow, n.Deny); err != nil {
 		return nil, step.Fail("network", "network.allow/deny", err)
 	}
-	self, err := os.Executable()
+	exe, err := proxyExecutable()
 	if err != nil {
-		return nil, step.Fail("network", "find stockade-proxy", err)
-	}
-	exe := filepath.Join(filepath.Dir(self), "stockade-proxy")
-	if err := unix.Access(exe, unix.X_OK); err != nil {
 		return nil, step.Fail("network", fmt.Sprintf("%q", exe), err).WithHint("the allowlist proxy is built beside stockade-engine by engine/build.sh")
 	}
 	raw, err := json.Marshal(n)
@@ -47,6 +43,16 @@ func newProxy(n *config.Network, ev *events.Writer) (*proxy, error) {
 		return nil, step.Fail("network", "encode", err)
 	}
 	return &proxy{exe: exe, network: string(raw), ev: ev}, nil
+}
+
+// proxyExecutable is stockade-proxy beside this executable, and whether it can be run.
+func proxyExecutable() (string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return "stockade-proxy", err
+	}
+	exe := filepath.Join(filepath.Dir(self), "stockade-proxy")
+	return exe, unix.Access(exe, unix.X_OK)
 }
 
 // Serve starts the proxy on the listening socket fd (closed here), with the events and answers
