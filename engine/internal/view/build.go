@@ -19,14 +19,14 @@ import (
 // where and what the ops have created, so each decision (does this path exist there, may it be
 // created) is taken now, in Go. The ops check what matters for safety again when they run.
 type builder struct {
-	p      *plan.Plan
-	fs     *config.Fs
+	p        *plan.Plan
+	fs       *config.Fs
 	root     plan.Ref // cell: an O_PATH handle on the new root
 	empty    plan.Ref // cell: an O_PATH handle on the empty file that masks files
 	emptyDir plan.Ref // cell: an O_PATH handle on the empty tmpfs that masks directories
-	mounts []mount  // what the ops have mounted so far, in order
-	made   map[string]bool
-	res    Result
+	mounts   []mount  // what the ops have mounted so far, in order
+	made     map[string]bool
+	res      Result
 }
 
 type mount struct {

@@ -51,9 +51,9 @@ const (
 	newRoot  = "/tmp/root"  // the sandbox's root, a second tmpfs
 	empty    = "/tmp/empty" // the source of file masks
 	emptyDir = "/tmp/mask"  // an empty read-only tmpfs, the source of directory masks
-	bindRO  = unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
-	bindRW  = unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
-	maskRO  = bindRO | unix.MOUNT_ATTR_NOEXEC
+	bindRO   = unix.MOUNT_ATTR_RDONLY | unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
+	bindRW   = unix.MOUNT_ATTR_NOSUID | unix.MOUNT_ATTR_NODEV
+	maskRO   = bindRO | unix.MOUNT_ATTR_NOEXEC
 )
 
 // Result tells the caller what the view creates on the host, to remove afterwards.
