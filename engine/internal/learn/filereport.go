@@ -81,7 +81,9 @@ func (f *fileReport) granted(path string, access Access) bool {
 		}
 	}
 	if !found {
-		return false // not in the view at all
+		// Not in the view, unless it is a directory the view made above an entry (the root, /work
+		// above /work/proj): those can be listed, and nothing in them created.
+		return access == AccessRead && f.above(path)
 	}
 	switch best.kind {
 	case viewSystem, viewWrite:
@@ -90,6 +92,16 @@ func (f *fileReport) granted(path string, access Access) bool {
 		return access == AccessRead || access == AccessExec
 	}
 	return false // hidden
+}
+
+// above reports whether path is a directory above a view entry (the root is above every one).
+func (f *fileReport) above(path string) bool {
+	for _, e := range f.view {
+		if path == "/" || strings.HasPrefix(e.path, path+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // beneath reports whether p is base or beneath it.

@@ -130,6 +130,11 @@ func TestFileReportKeepsWhatTheViewDoesNotGrant(t *testing.T) {
 		{"/tmp/x", AccessCreate, true},
 		{"/dev/null", AccessWrite, true},
 		{"/proc/self/status", AccessRead, true},
+		{"/", AccessRead, true}, // listed: the view's own root
+		{"/work", AccessRead, true},
+		{"/work/x", AccessRead, false},
+		{"/work/new", AccessCreate, false},
+		{"/", AccessWrite, false},
 	}
 	for _, c := range cases {
 		if got := f.granted(c.path, c.access); got != c.want {
