@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"runtime"
@@ -38,16 +39,28 @@ const (
 // outer is the engine in the host namespaces: it validates, starts PID 1, runs the proxy,
 // enforces the wall-clock timeout, writes events and ends with the target's status.
 type outer struct {
-	ev       *events.Writer
-	cfg      *config.ExecConfig
-	frame    *frame.Frame
-	filter   []unix.SockFilter // the frame's seccomp program
-	abi      int
-	proxy    *proxy // allowlist mode
-	cg       *cgroup.Plan
-	early    *initProc // PID 1 forked before the frame was read; nil once taken or discarded
-	timedOut bool
-	mu       sync.Mutex
+	io           runIO
+	ev           *events.Writer
+	cfg          *config.ExecConfig
+	frame        *frame.Frame
+	filter       []unix.SockFilter // the frame's seccomp program
+	abi          int
+	proxy        *proxy // allowlist mode
+	cg           *cgroup.Plan
+	early        *initProc // PID 1 forked before the frame was read; nil once taken or discarded
+	placeholders []string  // made for the view on the host, removed at the end
+	timedOut     bool
+	mu           sync.Mutex
+}
+
+// runIO is where one run's input and output go: the engine's own fds for `run`, pipes of its own
+// for each run of `serve`.
+type runIO struct {
+	stdio   [3]int        // the target's stdin, stdout and stderr
+	events  int           // the event lines (the proxy writes here too)
+	answers int           // the caller's answers to questions, for the proxy
+	errOut  io.Writer     // the engine's own message when the run fails
+	signals chan os.Signal // SIGTERM, SIGINT, SIGHUP for the target
 }
 
 // Run is `stockade-engine run`; it returns the process exit code.
@@ -66,13 +79,34 @@ func Run() int {
 			}
 		}
 	}
-	o := &outer{ev: events.Open(eventsFd)}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
+	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs}, ev: events.Open(eventsFd)}
 	// PID 1 is forked now, in parallel with reading the frame (see initProc). Without user
 	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
 	o.early, _ = startInit(true, true)
-	code, err := o.run()
+	code := o.runFrame(readFrameFd3)
+	o.finish()
+	// The engine exits on this thread at once: the deferred clean-ups of the other goroutines
+	// would only wake them (see finish), and PID 1 is only exiting by now.
+	if null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		// /dev/null takes their place rather than a close: a descriptor another goroutine opens
+		// now must not inherit one of these numbers.
+		for _, fd := range []int{0, 1, 2, eventsFd} {
+			_ = unix.Dup3(null, fd, unix.O_CLOEXEC)
+		}
+	}
+	os.Exit(code)
+	return code
+}
+
+// runFrame runs the sandbox the frame read describes and returns the engine's exit code (the
+// target's status, or a failure's, reported).
+func (o *outer) runFrame(read func() (*frame.Frame, error)) int {
+	code, err := o.run(read)
 	if o.early != nil {
 		o.early.discard()
+		o.early = nil
 	}
 	if err != nil {
 		return o.fail(err)
@@ -87,12 +121,12 @@ func (o *outer) fail(err error) int {
 	if se.Hint != "" {
 		msg += "\n  hint: " + se.Hint
 	}
-	fmt.Fprintln(os.Stderr, msg)
+	fmt.Fprintln(o.io.errOut, msg)
 	return se.ExitCode()
 }
 
-func (o *outer) run() (int, error) {
-	if err := o.readFrame(); err != nil {
+func (o *outer) run(read func() (*frame.Frame, error)) (int, error) {
+	if err := o.checkFrame(read); err != nil {
 		return 0, err
 	}
 	c := o.cfg
@@ -116,7 +150,7 @@ func (o *outer) run() (int, error) {
 		o.ev.Warning("abstract-sockets", "with network host and Landlock below ABI 6, the host's abstract unix sockets (X11, D-Bus, …) are reachable")
 	}
 	if c.Network.Mode == "allowlist" {
-		proxy, err := newProxy(&c.Network, o.ev)
+		proxy, err := newProxy(&c.Network, o.ev, o.io)
 		if err != nil {
 			return 0, err
 		}
@@ -130,8 +164,7 @@ func (o *outer) run() (int, error) {
 	if err != nil {
 		return 0, step.Fail("cgroup", "", err)
 	}
-	o.cg = cg
-	defer cg.Remove()
+	o.cg = cg // removed by finish
 	for _, w := range cg.Warnings {
 		o.ev.Warning(w.Code, w.Message)
 	}
@@ -159,16 +192,21 @@ func FrameFromFile(path string) error {
 	return nil
 }
 
-// readFrame reads, checks and closes the frame on fd 3.
-func (o *outer) readFrame() error {
+// readFrameFd3 reads and closes the frame on fd 3.
+func readFrameFd3() (*frame.Frame, error) {
 	if _, err := unix.FcntlInt(frameFd, unix.F_GETFD, 0); err != nil {
-		return step.Failf("frame", "fd 3", "not open").WithHint("pass the frame on fd 3: stockade-engine run 3<frame.bin")
+		return nil, step.Failf("frame", "fd 3", "not open").WithHint("pass the frame on fd 3: stockade-engine run 3<frame.bin")
 	}
 	f := os.NewFile(frameFd, "frame")
-	fr, err := frame.Read(f)
-	f.Close()
+	defer f.Close()
+	return frame.Read(f)
+}
+
+// checkFrame reads the frame and checks it.
+func (o *outer) checkFrame(read func() (*frame.Frame, error)) error {
+	fr, err := read()
 	if err != nil {
-		return step.Fail("frame", "", err)
+		return step.As("frame", err)
 	}
 	c, filter, err := parseFrame(fr)
 	if err != nil {
@@ -217,6 +255,7 @@ func (o *outer) runNamespaced() (int, error) {
 	}
 	signals := newTargetSignals(p.pid)
 	stop := o.supervise(signals)
+	o.placeholders = run.view.Placeholders
 	defer stop()
 	targetPidfd := -1
 	defer func() {
@@ -259,10 +298,13 @@ func (o *outer) runNamespaced() (int, error) {
 		}
 	}
 	if exit != nil {
-		o.finish(o.exited(int(exit.Code), int(exit.Signal)), run.view.Placeholders)
+		// Every process of the sandbox is gone (PID 1 reaped them all and forks no more): the
+		// caller learns it at once. PID 1 is only exiting while the kernel tears its namespaces
+		// down (0.5-1 ms); it is not waited for (killed with the engine if it is not gone yet,
+		// by its parent-death signal; reaped by whoever inherits it).
+		return o.exited(int(exit.Code), int(exit.Signal)), nil
 	}
 	ws := wait(p.pid)
-	removePlaceholders(run.view.Placeholders)
 	switch {
 	case failed != nil && o.noUserns(run.plan, failed):
 		return 0, &noUsernsError{failure(run.plan, failed, failedLine)}
@@ -275,7 +317,8 @@ func (o *outer) runNamespaced() (int, error) {
 }
 
 // handOver seals the plan in a memfd and sends it to PID 1 with the descriptors it needs: the
-// cgroup.procs file, and for a supervised run the engine executable and the frame.
+// cgroup.procs file, for a supervised run the engine executable and the frame, and the target's
+// stdio.
 func (o *outer) handOver(p *initProc, run *planned) error {
 	memfd, err := run.plan.Seal()
 	if err != nil {
@@ -302,6 +345,7 @@ func (o *outer) handOver(p *initProc, run *planned) error {
 		flags |= planSupervise
 		fds = append(fds, exe, frameFd)
 	}
+	fds = append(fds, o.io.stdio[:]...)
 	if err := p.sendPlan(memfd, flags, fds...); err != nil {
 		return step.Fail("init", "hand over the plan", err)
 	}
@@ -332,33 +376,20 @@ func (o *outer) noUserns(p *plan.Plan, r *record) bool {
 	return int(r.Op) == first && r.Errno == uint32(unix.EPERM)
 }
 
-// finish ends the engine once PID 1 has reported the target's end. Every process of the sandbox
-// is gone by then (PID 1 reaped them all and forks no more), so the caller learns it at once: the
-// exited event is out, the placeholders and the cgroup go, stdio and the events pipe close, and
-// the engine exits on this thread (the deferred clean-ups would only wake the other goroutines
-// and threads). It does not wait for PID 1, which is only exiting while the kernel tears its
-// namespaces down (0.5-1 ms): killed with the engine if it is not gone yet (its parent-death
-// signal), it is reaped by whoever inherits it.
-func (o *outer) finish(code int, placeholders []string) {
+// finish ends a run once PID 1 has reported the target's end (or the run failed): the proxy,
+// the placeholders and the cgroup go.
+func (o *outer) finish() {
 	o.proxy.stop()
-	removePlaceholders(placeholders)
-	o.cg.Remove()
-	// /dev/null takes their place rather than a close: a descriptor another goroutine opens now (a
-	// proxy connection being torn down) must not inherit one of these numbers.
-	if null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
-		for _, fd := range []int{0, 1, 2, eventsFd} {
-			_ = unix.Dup3(null, fd, unix.O_CLOEXEC)
-		}
-		unix.Close(null)
+	removePlaceholders(o.placeholders)
+	if o.cg != nil {
+		o.cg.Remove()
 	}
-	os.Exit(code)
 }
 
 // supervise forwards termination signals and enforces the wall-clock limit; killing PID 1 of the
 // pid namespace kills every process in it.
 func (o *outer) supervise(p killer) (stop func()) {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
+	sigs := o.io.signals
 	done := make(chan struct{})
 	go func() {
 		for {
@@ -380,7 +411,6 @@ func (o *outer) supervise(p killer) (stop func()) {
 		})
 	}
 	return func() {
-		signal.Stop(sigs)
 		close(done)
 		if timer != nil {
 			timer.Stop()

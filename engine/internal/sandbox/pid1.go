@@ -22,21 +22,22 @@ import (
 // SegExec), reaps until the target ends and reports how. Everything it needs is laid out in a boot
 // block before the fork; it writes only integers into it.
 //
-// PID 1's descriptors: 0-2 the caller's stdio, 3 the status socket to the engine, and the ones the
-// plan message brings, each moved to its own number: 4 the plan, 5 the cgroup.procs file, and for
-// a supervised run 6 the engine executable and 7 the frame (supervise.go).
+// PID 1's descriptors: 3 the status socket to the engine, and the ones the plan message brings,
+// each moved to its own number: 4 the plan, 5 the cgroup.procs file, for a supervised run 6 the
+// engine executable and 7 the frame (supervise.go), and 0-2 the target's stdio (PID 1 is forked
+// before the run it serves is known: it keeps nothing of the engine's own 0-2).
 const (
 	pid1Status  = 3
 	pid1Plan    = 4
 	pid1Cgroup  = 5
 	pid1Exe     = 6
 	pid1Frame   = 7
-	pid1MaxFds  = 4 // that the plan message may bring
+	pid1MaxFds  = 7 // that the plan message may bring
 	pid1Exit    = 125
 	pidfdLength = 4
 )
 
-// Flags of the plan message (record.Code).
+// Flags of the plan message (record.Code). The target's stdin, stdout and stderr always come last.
 const (
 	planCgroup    = 1 << iota // the cgroup.procs file follows the plan
 	planSupervise             // the engine executable and the frame follow; PID 1 execs the supervisor after the view
@@ -188,15 +189,22 @@ func pid1(b *boot) {
 		want[count], want[count+1] = pid1Exe, pid1Frame
 		count += 2
 	}
+	want[count], want[count+1], want[count+2] = 0, 1, 2
+	count += 3
 	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&b.inOob[0]))
 	if b.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != uint64(unix.SizeofCmsghdr+4*count) {
 		pid1Fail(b, stepReceive, uintptr(unix.EBADF))
 	}
-	// Received at the lowest free numbers, in order: moved from the last, none is overwritten.
+	// Received at the lowest free numbers above 3, in order: moved from the last, none is
+	// overwritten; the stdio ones go to 0-2, over what PID 1 inherited.
 	for i := count - 1; i >= 0; i-- {
 		got := uintptr(*(*int32)(unsafe.Pointer(&b.inOob[unix.SizeofCmsghdr+4*i])))
 		if got != want[i] {
-			sys(unix.SYS_DUP3, got, want[i], unix.O_CLOEXEC, 0, 0)
+			flags := uintptr(unix.O_CLOEXEC)
+			if want[i] <= 2 {
+				flags = 0
+			}
+			sys(unix.SYS_DUP3, got, want[i], flags, 0, 0)
 			sys(unix.SYS_CLOSE, got, 0, 0, 0, 0)
 		}
 	}

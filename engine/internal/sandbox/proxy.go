@@ -25,12 +25,13 @@ type proxy struct {
 	exe     string
 	network string // ExecConfig.network as JSON, its argument
 	ev      *events.Writer
+	io      runIO // its events and answers
 	pid     int
 }
 
 // newProxy checks network.allow and network.deny (the error is the rule parser's, unchanged: the
 // library maps it to field paths) and finds the proxy.
-func newProxy(n *config.Network, ev *events.Writer) (*proxy, error) {
+func newProxy(n *config.Network, ev *events.Writer, io runIO) (*proxy, error) {
 	if _, err := netrules.ParseRules(n.Allow, n.Deny); err != nil {
 		return nil, step.Fail("network", "network.allow/deny", err)
 	}
@@ -42,7 +43,7 @@ func newProxy(n *config.Network, ev *events.Writer) (*proxy, error) {
 	if err != nil {
 		return nil, step.Fail("network", "encode", err)
 	}
-	return &proxy{exe: exe, network: string(raw), ev: ev}, nil
+	return &proxy{exe: exe, network: string(raw), ev: ev, io: io}, nil
 }
 
 // proxyExecutable is stockade-proxy beside this executable, and whether it can be run.
@@ -63,13 +64,13 @@ func (p *proxy) Serve(fd int) {
 	null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
 	if err == nil {
 		defer unix.Close(null)
-		answers := uintptr(answersFd)
+		answers := uintptr(p.io.answers)
 		if _, err := unix.FcntlInt(answers, unix.F_GETFD, 0); err != nil {
 			answers = ^uintptr(0) // none: asking refuses
 		}
 		n := uintptr(null)
 		p.pid, err = syscall.ForkExec(p.exe, []string{"stockade-proxy", p.network}, &syscall.ProcAttr{
-			Files: []uintptr{n, n, n, uintptr(fd), eventsFd, answers},
+			Files: []uintptr{n, n, n, uintptr(fd), uintptr(p.io.events), answers},
 			Sys:   &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 		})
 	}
