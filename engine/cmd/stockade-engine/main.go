@@ -16,6 +16,7 @@ var version = "0.1.0"
 
 const usage = `usage: stockade-engine run 3<frame.bin   run the command a frame describes (events on fd 4)
        stockade-engine run --frame FILE   the same, reading the frame from FILE
+       stockade-engine serve              run frame after frame: requests on fd 3, replies on fd 4
        stockade-engine probe              print what this host allows, as JSON
        stockade-engine --version`
 
@@ -37,6 +38,8 @@ func main() {
 			os.Exit(2)
 		}
 		os.Exit(sandbox.Run())
+	case "serve":
+		os.Exit(sandbox.Serve())
 	case "probe":
 		os.Exit(sandbox.Probe(version))
 	case "--version", "version":

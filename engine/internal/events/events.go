@@ -22,8 +22,11 @@ func Open(fd int) *Writer {
 		return &Writer{}
 	}
 	unix.CloseOnExec(fd)
-	return &Writer{out: os.NewFile(uintptr(fd), "events")}
+	return NewWriter(os.NewFile(uintptr(fd), "events"))
 }
+
+// NewWriter returns a Writer on f, which stays the caller's to close.
+func NewWriter(f *os.File) *Writer { return &Writer{out: f} }
 
 // Enabled reports whether events reach a reader.
 func (w *Writer) Enabled() bool { return w.out != nil }

@@ -63,7 +63,7 @@ func (o *outer) runDegraded() (int, error) {
 	if err := planTarget(p, c, o.filter, l); err != nil {
 		return 0, err
 	}
-	pid, err := startDegraded(p, c.Process.NewSession)
+	pid, err := startDegraded(p, c.Process.NewSession, o.io.stdio)
 	if err != nil {
 		return 0, err
 	}
@@ -80,6 +80,7 @@ func (o *outer) runDegraded() (int, error) {
 // degradedChild is a degraded run's target before it execs.
 type degradedChild struct {
 	plan       plan.Mapped
+	stdio      [3]uintptr // the target's stdin, stdout and stderr, moved to 0-2
 	newSession bool
 	errw       uintptr
 	out        record
@@ -98,6 +99,11 @@ func degradedTarget(arg unsafe.Pointer) {
 		sys(unix.SYS_SETPGID, 0, 0, 0, 0, 0)
 	}
 	sys(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0, 0, 0)
+	for i := uintptr(0); i < 3; i++ { // served runs have them above 2
+		if a.stdio[i] != i {
+			sys(unix.SYS_DUP3, a.stdio[i], i, 0, 0, 0)
+		}
+	}
 	sys(unix.SYS_CLOSE_RANGE, 3, ^uintptr(0), unix.CLOSE_RANGE_CLOEXEC, 0, 0)
 	i, e := runTarget(&a.plan)
 	a.out = record{Kind: recFailed, Op: int32(i), Errno: uint32(e)}
@@ -106,12 +112,12 @@ func degradedTarget(arg unsafe.Pointer) {
 }
 
 // startDegraded forks the target of a degraded run and waits until it has exec'd.
-func startDegraded(p *plan.Plan, newSession bool) (int, error) {
+func startDegraded(p *plan.Plan, newSession bool, stdio [3]int) (int, error) {
 	memfd, err := p.Seal()
 	if err != nil {
 		return 0, step.Fail("init", "seal the plan", err)
 	}
-	a := &degradedChild{newSession: newSession}
+	a := &degradedChild{newSession: newSession, stdio: [3]uintptr{uintptr(stdio[0]), uintptr(stdio[1]), uintptr(stdio[2])}}
 	e := plan.Map(uintptr(memfd), &a.plan)
 	unix.Close(memfd)
 	if e != 0 {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,9 +105,15 @@ func (r *result) event(typ string) map[string]any {
 	return nil
 }
 
-// runFrame runs the engine on raw frame bytes, with extra files after fd 4.
+// runFrame runs the engine on raw frame bytes with extra files after fd 4: `run`, or with
+// STOCKADE_TEST_SERVE=1 a run of one `serve` engine shared by the tests (serve_test.go), so every
+// sandbox test holds for both (the extra files cannot reach a server: it has descriptors of its
+// own that must not leak, its requests, replies and the other runs' pipes).
 func runFrame(t *testing.T, data []byte, extra ...*os.File) *result {
 	t.Helper()
+	if os.Getenv("STOCKADE_TEST_SERVE") == "1" {
+		return sharedServer(t).run(t, data, nil)
+	}
 	framePath := filepath.Join(t.TempDir(), "frame.bin")
 	if err := os.WriteFile(framePath, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -129,8 +136,16 @@ func runFrame(t *testing.T, data []byte, extra ...*os.File) *result {
 		t.Fatal(err)
 	}
 	evW.Close()
+	events := parseEvents(t, evR)
+	_ = cmd.Wait()
+	return &result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String(), events: events}
+}
+
+// parseEvents reads event lines to the end.
+func parseEvents(t *testing.T, r io.Reader) []map[string]any {
+	t.Helper()
 	var events []map[string]any
-	sc := bufio.NewScanner(evR)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		var e map[string]any
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
@@ -138,8 +153,7 @@ func runFrame(t *testing.T, data []byte, extra ...*os.File) *result {
 		}
 		events = append(events, e)
 	}
-	_ = cmd.Wait()
-	return &result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String(), events: events}
+	return events
 }
 
 // run runs a config with a seccomp program (allow-all when nil).

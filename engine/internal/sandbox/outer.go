@@ -47,19 +47,22 @@ type outer struct {
 	abi          int
 	proxy        *proxy // allowlist mode
 	cg           *cgroup.Plan
-	early        *initProc // PID 1 forked before the frame was read; nil once taken or discarded
-	placeholders []string  // made for the view on the host, removed at the end
-	timedOut     bool
+	early        *initProc                          // PID 1 forked before the frame was read; nil once taken or discarded
+	spare        func(*config.ExecConfig) *initProc // serve: a PID 1 forked ahead, if one fits
+	unreaped     int                                // PID 1, exiting, when the run ended with its report
+	placeholders []string                           // made for the view on the host, removed at the end
+	timedOut     bool // the wall-clock limit killed the sandbox
+	killed       bool // the engine killed the sandbox: the limit, or a served run's SIGKILL
 	mu           sync.Mutex
 }
 
 // runIO is where one run's input and output go: the engine's own fds for `run`, pipes of its own
 // for each run of `serve`.
 type runIO struct {
-	stdio   [3]int        // the target's stdin, stdout and stderr
-	events  int           // the event lines (the proxy writes here too)
-	answers int           // the caller's answers to questions, for the proxy
-	errOut  io.Writer     // the engine's own message when the run fails
+	stdio   [3]int         // the target's stdin, stdout and stderr
+	events  int            // the event lines (the proxy writes here too)
+	answers int            // the caller's answers to questions, for the proxy
+	errOut  io.Writer      // the engine's own message when the run fails
 	signals chan os.Signal // SIGTERM, SIGINT, SIGHUP for the target
 }
 
@@ -69,16 +72,7 @@ func Run() int {
 	runtime.LockOSThread()
 	// Nothing inherited reaches the sandbox: the stages pass on only the descriptors they name.
 	_ = unix.CloseRange(frameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
-	// A closed 0, 1 or 2 would be taken by the next descriptor the engine opens and then handed
-	// to the target as its stdio: hold them with /dev/null.
-	for fd := 0; fd <= 2; fd++ {
-		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-			if null, err := unix.Open("/dev/null", unix.O_RDWR, 0); err == nil && null != fd {
-				_ = unix.Dup2(null, fd)
-				unix.Close(null)
-			}
-		}
-	}
+	holdStdio()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs}, ev: events.Open(eventsFd)}
@@ -98,6 +92,19 @@ func Run() int {
 	}
 	os.Exit(code)
 	return code
+}
+
+// holdStdio opens /dev/null on a closed 0, 1 or 2, which would otherwise be taken by the next
+// descriptor the engine opens (and in `run` handed to the target as its stdio).
+func holdStdio() {
+	for fd := 0; fd <= 2; fd++ {
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+			if null, err := unix.Open("/dev/null", unix.O_RDWR, 0); err == nil && null != fd {
+				_ = unix.Dup2(null, fd)
+				unix.Close(null)
+			}
+		}
+	}
 }
 
 // runFrame runs the sandbox the frame read describes and returns the engine's exit code (the
@@ -226,6 +233,9 @@ func (o *outer) runNamespaced() (int, error) {
 	c := o.cfg
 	p := o.early
 	o.early = nil
+	if p == nil && o.spare != nil {
+		p = o.spare(c)
+	}
 	if p != nil && !p.fits(c) {
 		p.discard()
 		p = nil
@@ -301,16 +311,18 @@ func (o *outer) runNamespaced() (int, error) {
 		// Every process of the sandbox is gone (PID 1 reaped them all and forks no more): the
 		// caller learns it at once. PID 1 is only exiting while the kernel tears its namespaces
 		// down (0.5-1 ms); it is not waited for (killed with the engine if it is not gone yet,
-		// by its parent-death signal; reaped by whoever inherits it).
+		// by its parent-death signal; reaped by whoever inherits it, or by the server).
+		o.unreaped = p.pid
 		return o.exited(int(exit.Code), int(exit.Signal)), nil
 	}
 	ws := wait(p.pid)
+	killed, _ := o.ended()
 	switch {
 	case failed != nil && o.noUserns(run.plan, failed):
 		return 0, &noUsernsError{failure(run.plan, failed, failedLine)}
 	case failed != nil:
 		return 0, failure(run.plan, failed, failedLine)
-	case o.isTimedOut():
+	case killed:
 		return o.exited(0, int(unix.SIGKILL)), nil
 	}
 	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (wait status %#x)", uint32(ws))
@@ -395,7 +407,11 @@ func (o *outer) supervise(p killer) (stop func()) {
 		for {
 			select {
 			case s := <-sigs:
-				_ = p.Signal(s)
+				if s == unix.SIGKILL { // only a served run is sent one (serve.Signal)
+					o.kill(p, false)
+				} else {
+					_ = p.Signal(s)
+				}
 			case <-done:
 				return
 			}
@@ -403,12 +419,7 @@ func (o *outer) supervise(p killer) (stop func()) {
 	}()
 	var timer *time.Timer
 	if ms := o.cfg.Limits.WallMs; ms > 0 {
-		timer = time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
-			o.mu.Lock()
-			o.timedOut = true
-			o.mu.Unlock()
-			_ = p.Kill()
-		})
+		timer = time.AfterFunc(time.Duration(ms)*time.Millisecond, func() { o.kill(p, true) })
 	}
 	return func() {
 		close(done)
@@ -418,16 +429,26 @@ func (o *outer) supervise(p killer) (stop func()) {
 	}
 }
 
-func (o *outer) isTimedOut() bool {
+// kill ends the sandbox, for the wall-clock limit or a served run's SIGKILL.
+func (o *outer) kill(p killer, timeout bool) {
+	o.mu.Lock()
+	o.killed = true
+	o.timedOut = o.timedOut || timeout
+	o.mu.Unlock()
+	_ = p.Kill()
+}
+
+// ended reports whether the engine killed the sandbox, and whether for the wall-clock limit.
+func (o *outer) ended() (killed, timedOut bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.timedOut
+	return o.killed, o.timedOut
 }
 
 // exited reports the target's end and returns the engine's exit code: the target's code, or
 // 128+signal like a shell.
 func (o *outer) exited(code, sig int) int {
-	timedOut := o.isTimedOut()
+	_, timedOut := o.ended()
 	if sig == 0 {
 		o.ev.Exited(&code, nil, timedOut)
 		return code

@@ -79,9 +79,11 @@ func (p *proxy) Serve(fd int) {
 	}
 }
 
-// stop ends the proxy, so its copies of the events pipe close with the engine's.
+// stop ends and reaps the proxy, so its copies of the events pipe are closed.
 func (p *proxy) stop() {
 	if p != nil && p.pid > 0 {
 		_ = unix.Kill(p.pid, unix.SIGKILL)
+		wait(p.pid)
+		p.pid = 0
 	}
 }
