@@ -51,8 +51,8 @@ type outer struct {
 	spare        func(*config.ExecConfig) *initProc // serve: a PID 1 forked ahead, if one fits
 	unreaped     int                                // PID 1, exiting, when the run ended with its report
 	placeholders []string                           // made for the view on the host, removed at the end
-	timedOut     bool // the wall-clock limit killed the sandbox
-	killed       bool // the engine killed the sandbox: the limit, or a served run's SIGKILL
+	timedOut     bool                               // the wall-clock limit killed the sandbox
+	killed       bool                               // the engine killed the sandbox: the limit, or a served run's SIGKILL
 	mu           sync.Mutex
 }
 

@@ -41,7 +41,11 @@ type servedResult struct {
 	done                   chan struct{}
 }
 
-func (r *servedResult) text(b *bytes.Buffer) string { r.mu.Lock(); defer r.mu.Unlock(); return b.String() }
+func (r *servedResult) text(b *bytes.Buffer) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return b.String()
+}
 
 func startServer(t *testing.T) *testServer {
 	t.Helper()
