@@ -8,7 +8,6 @@
  *
  * @module
  */
-import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { concatBytes } from "./bytes.ts";
@@ -20,6 +19,7 @@ import { locateEngine } from "./engine/locate.ts";
 import { isRefusal, nameRefusal } from "./engine/refusals.ts";
 import { isFileRefusal, refusedOnHost } from "./engine/file-refusals.ts";
 import { startEngine } from "./engine/spare.ts";
+import type { EngineProcess } from "./engine/server.ts";
 import { ConfigError, StockadeError } from "./errors.ts";
 import { compileSeatbelt, withResolvedPaths } from "./seatbelt.ts";
 import { compileRunSeccomp, networkRuleIssues, parseRunOptions, type RunOptions, seccompText, toExecConfig } from "./policy.ts";
@@ -146,7 +146,7 @@ async function prepare(checked: ReturnType<typeof validate>): Promise<Prepared> 
 
 /** A started engine, supervised until it exits. */
 interface Launched {
-  child: ChildProcess;
+  child: EngineProcess;
   queue: EventQueue;
   /** Resolves with the result; `stdout`/`stderr` are filled only when `collect` was asked. */
   result: Promise<RunResult>;
@@ -156,7 +156,7 @@ interface Launched {
 function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collect: boolean): Launched {
   const { opts } = prep;
   const started = performance.now();
-  const child = startEngine(prep.engine, [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe"]);
+  const child = startEngine(prep.engine, [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe"], collect);
   const stdio = child.stdio as unknown as (Readable | Writable)[];
   const framePipe = stdio[3] as Writable;
   const eventsPipe = stdio[4] as Readable;

@@ -13,10 +13,16 @@
  * unreferenced while it waits, so it never keeps the caller's event loop alive. When the caller
  * exits, its fd 3 reaches end-of-file and the engine exits without running anything.
  *
+ * A run whose output is collected (`run()`), from the second on, goes to an engine that serves
+ * many runs instead (server.ts): it saves the spawn and the engine's start-up per run, not only
+ * their wait, under the same conditions.
+ *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import process from "node:process";
+import { type EngineProcess, serveRun } from "./server.ts";
 
 /** How fds 0, 1 and 2 of the engine are set up (3, 4 and 5 are always pipes). */
 export type EngineStdio = readonly ["pipe" | "ignore" | "inherit", "pipe" | "inherit", "pipe" | "inherit"];
@@ -95,11 +101,17 @@ function makeSpare(engine: string, stdio: EngineStdio): void {
 }
 
 /**
- * An engine process for one run, waiting for its frame on fd 3: the spare when it fits, else a
- * new one. From the second call on, a new spare is started once the caller is back in its event
- * loop.
+ * An engine for one run, waiting for its frame on fd 3: from the second call on a served run when
+ * `collected` (the caller reads stdout and stderr to their end, as `run()` does); else the spare
+ * when it fits, or a new process. From the second call on, a new spare is started once the
+ * caller is back in its event loop.
  */
-export function startEngine(engine: string, stdio: EngineStdio): ChildProcess {
+export function startEngine(engine: string, stdio: EngineStdio, collected: boolean): EngineProcess {
+  const piped = stdio[0] !== "inherit" && stdio[1] === "pipe" && stdio[2] === "pipe";
+  if (collected && piped && started > 0 && process.platform === "linux") {
+    const inherited = inheritedState();
+    if (inherited !== "") return serveRun(engine, inherited, stdio[0] === "pipe");
+  }
   const key = stdio.join();
   let child: ChildProcess | undefined;
   const s = spare;
@@ -113,7 +125,7 @@ export function startEngine(engine: string, stdio: EngineStdio): ChildProcess {
     s.child.kill("SIGKILL"); // it does not fit: it has not read a frame, so it ran nothing
   }
   child ??= spawnEngine(engine, stdio);
-  if (++started > 1 && stdio[0] !== "inherit" && stdio[1] === "pipe" && stdio[2] === "pipe") {
+  if (++started > 1 && piped) {
     setImmediate(() => makeSpare(engine, stdio));
   }
   return child;

@@ -48,3 +48,22 @@ describe("spare engines", () => {
     }
   });
 });
+
+describe("served runs", () => {
+  test("concurrent run() calls keep their input, output, events and exit codes apart", { skip }, async () => {
+    await run(["true"]); // from the second run on, one engine serves them all
+    const results = await Promise.all([0, 1, 2, 3, 4, 5].map((i) =>
+      run(["sh", "-c", `read line; echo "out $line"; echo "err ${i}" >&2; exit ${40 + i}`], { stdin: `in ${i}\n` })
+    ));
+    results.forEach((r, i) => {
+      assert.equal(r.code, 40 + i);
+      assert.equal(r.stdoutText, `out in ${i}\n`);
+      assert.equal(r.stderrText, `err ${i}\n`);
+      const exited = r.events.filter((e) => e.type === "exited");
+      assert.equal(exited.length, 1, JSON.stringify(r.events));
+      assert.equal(r.events.filter((e) => e.type === "started").length, 1);
+    });
+    const pids = new Set(results.map((r) => r.events.find((e) => e.type === "started")?.pid));
+    assert.equal(pids.size, results.length, "each run has a target of its own");
+  });
+});

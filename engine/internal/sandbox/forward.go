@@ -16,14 +16,14 @@ import (
 // delivered then. PID 1 ignores them (it has no signal machinery to start, so it is ready to reap
 // at once). Kill, for the wall-clock limit, ends PID 1 and with it the whole namespace.
 type targetSignals struct {
-	pid1    int
+	pid1    *initProc
 	mu      sync.Mutex
 	pidfd   int  // the target's, once it runs; -1 before and after
 	started bool // the target was exec'd (and may have ended since)
 	pending []syscall.Signal
 }
 
-func newTargetSignals(pid1 int) *targetSignals { return &targetSignals{pid1: pid1, pidfd: -1} }
+func newTargetSignals(pid1 *initProc) *targetSignals { return &targetSignals{pid1: pid1, pidfd: -1} }
 
 func (t *targetSignals) Signal(s os.Signal) error {
 	sig := s.(syscall.Signal)
@@ -38,7 +38,7 @@ func (t *targetSignals) Signal(s os.Signal) error {
 	return nil
 }
 
-func (t *targetSignals) Kill() error { return unix.Kill(t.pid1, unix.SIGKILL) }
+func (t *targetSignals) Kill() error { return t.pid1.kill() }
 
 // start delivers the held signals to the target (pidfd) and forwards the later ones.
 func (t *targetSignals) start(pidfd int) {

@@ -47,12 +47,12 @@ type outer struct {
 	abi          int
 	proxy        *proxy // allowlist mode
 	cg           *cgroup.Plan
-	early        *initProc                          // PID 1 forked before the frame was read; nil once taken or discarded
-	spare        func(*config.ExecConfig) *initProc // serve: a PID 1 forked ahead, if one fits
-	unreaped     int                                // PID 1, exiting, when the run ended with its report
-	placeholders []string                           // made for the view on the host, removed at the end
-	timedOut     bool                               // the wall-clock limit killed the sandbox
-	killed       bool                               // the engine killed the sandbox: the limit, or a served run's SIGKILL
+	early        *initProc // PID 1 forked before the frame was read; nil once taken or discarded
+	pool         pid1Pool  // serve: PID 1s forked ahead
+	unreaped     int       // PID 1, exiting, when the run ended with its report
+	placeholders []string  // made for the view on the host, removed at the end
+	timedOut     bool      // the wall-clock limit killed the sandbox
+	killed       bool      // the engine killed the sandbox: the limit, or a served run's SIGKILL
 	mu           sync.Mutex
 }
 
@@ -223,6 +223,13 @@ func (o *outer) checkFrame(read func() (*frame.Frame, error)) error {
 	return nil
 }
 
+// pid1Pool is where a served run's PID 1 comes from (serve.go, zygote.go).
+type pid1Pool interface {
+	take(c *config.ExecConfig) *initProc              // one forked ahead with the namespaces c asks for, or nil
+	start(newNet, newSession bool) (*initProc, error) // a new one
+	refill()                                          // fork the next one ahead, if there is none
+}
+
 // noUsernsError means the host refused user namespaces (or made them powerless).
 type noUsernsError struct{ err error }
 
@@ -233,8 +240,13 @@ func (o *outer) runNamespaced() (int, error) {
 	c := o.cfg
 	p := o.early
 	o.early = nil
-	if p == nil && o.spare != nil {
-		p = o.spare(c)
+	if o.pool != nil {
+		// The next PID 1 is forked once this one's target runs: a fork stalls the engine's
+		// page faults and mmaps, and a new mount namespace every mount, until it is done.
+		defer o.pool.refill()
+		if p == nil {
+			p = o.pool.take(c)
+		}
 	}
 	if p != nil && !p.fits(c) {
 		p.discard()
@@ -242,11 +254,16 @@ func (o *outer) runNamespaced() (int, error) {
 	}
 	if p == nil {
 		var err error
-		if p, err = startInit(c.Network.Mode != "host", c.Process.NewSession); err != nil {
+		if o.pool != nil {
+			p, err = o.pool.start(c.Network.Mode != "host", c.Process.NewSession)
+		} else {
+			p, err = startInit(c.Network.Mode != "host", c.Process.NewSession)
+		}
+		if err != nil {
 			return 0, err
 		}
 	}
-	defer p.status.Close()
+	defer p.close()
 	run, err := o.planSandbox()
 	if err != nil {
 		p.discard()
@@ -263,7 +280,7 @@ func (o *outer) runNamespaced() (int, error) {
 		p.discard()
 		return 0, err
 	}
-	signals := newTargetSignals(p.pid)
+	signals := newTargetSignals(p)
 	stop := o.supervise(signals)
 	o.placeholders = run.view.Placeholders
 	defer stop()
@@ -295,6 +312,9 @@ func (o *outer) runNamespaced() (int, error) {
 			}
 			_ = p.status.send(record{Kind: recForked}) // if PID 1 is gone, its status says why
 		case recStarted:
+			if o.pool != nil {
+				o.pool.refill()
+			}
 			if targetPidfd >= 0 {
 				signals.start(targetPidfd)
 			}
@@ -311,11 +331,10 @@ func (o *outer) runNamespaced() (int, error) {
 		// Every process of the sandbox is gone (PID 1 reaped them all and forks no more): the
 		// caller learns it at once. PID 1 is only exiting while the kernel tears its namespaces
 		// down (0.5-1 ms); it is not waited for (killed with the engine if it is not gone yet,
-		// by its parent-death signal; reaped by whoever inherits it, or by the server).
-		o.unreaped = p.pid
+		// by its parent-death signal; reaped by whoever inherits it, or by the zygote).
 		return o.exited(int(exit.Code), int(exit.Signal)), nil
 	}
-	ws := wait(p.pid)
+	ws, known := p.wait()
 	killed, _ := o.ended()
 	switch {
 	case failed != nil && o.noUserns(run.plan, failed):
@@ -324,6 +343,9 @@ func (o *outer) runNamespaced() (int, error) {
 		return 0, failure(run.plan, failed, failedLine)
 	case killed:
 		return o.exited(0, int(unix.SIGKILL)), nil
+	}
+	if !known {
+		return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly")
 	}
 	return 0, step.Failf("init", "", "the sandbox's PID 1 ended unexpectedly (wait status %#x)", uint32(ws))
 }

@@ -69,6 +69,7 @@ type boot struct {
 
 	plan plan.Mapped
 	ws   uint32
+	dfl  [4]uintptr // struct sigaction for SIG_DFL (all zero on every architecture)
 }
 
 // idMap is one /proc/self file PID 1 writes, and what.
@@ -134,6 +135,9 @@ func pid1Boot(arg unsafe.Pointer) {
 		sys(unix.SYS_DUP3, b.status, pid1Status, unix.O_CLOEXEC, 0, 0)
 	}
 	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
+	// Born of the zygote (zygote.go), PID 1 would have SIGCHLD ignored: its children reaped
+	// by the kernel, the target's status lost.
+	sys(unix.SYS_RT_SIGACTION, uintptr(unix.SIGCHLD), uintptr(unsafe.Pointer(&b.dfl)), 0, 8, 0)
 	for i := range b.maps {
 		m := &b.maps[i]
 		fd, e := sys(unix.SYS_OPENAT, ^uintptr(99), uintptr(unsafe.Pointer(m.path)), unix.O_WRONLY|unix.O_CLOEXEC, 0, 0) // AT_FDCWD

@@ -32,9 +32,10 @@ const (
 
 // server is `stockade-engine serve`: one engine process that runs sandbox after sandbox for a
 // long-lived caller, so neither the caller's spawn nor the engine's start-up is paid per run, and
-// the next run's PID 1 is forked and has made its namespaces before the run is asked for. Each run
-// is exactly what `run` does with its frame (its own PID 1, namespaces, view, proxy, cgroup);
-// only its stdio, events and answers travel as messages (package serve) through pipes of its own.
+// the next run's PID 1 is forked (by the zygote, zygote.go) and has made its namespaces before the
+// run is asked for. Each run is exactly what `run` does with its frame (its own PID 1, namespaces,
+// view, proxy, cgroup); only its stdio, events and answers travel as messages (package serve)
+// through pipes of its own.
 type server struct {
 	out    *serve.Writer
 	spares spares
@@ -67,7 +68,10 @@ func Serve() int {
 		return 2
 	}
 	s := &server{out: serve.NewWriter(out), runs: map[uint32]*servedRun{}}
-	s.spares.start()
+	if err := s.spares.forkZygote(); err != nil {
+		fmt.Fprintf(os.Stderr, "stockade-engine serve: %v\n", err)
+		return 125
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 	go func() {
@@ -214,8 +218,8 @@ func (s *server) run(r *servedRun, p *runPipes, raw []byte) {
 			errOut:  replyTo{s.out, serve.Stderr, r.id},
 			signals: r.signals,
 		},
-		ev:    ev,
-		spare: s.spares.take,
+		ev:   ev,
+		pool: &s.spares,
 	}
 	code := o.runFrame(func() (*frame.Frame, error) { return frame.Read(bytes.NewReader(raw)) })
 	// As `run` does before its exit: the proxy (which holds the events pipe too), the
@@ -231,9 +235,6 @@ func (s *server) run(r *servedRun, p *runPipes, raw []byte) {
 	delete(s.runs, r.id)
 	s.mu.Unlock()
 	_ = s.out.Write(serve.End, r.id, binary.LittleEndian.AppendUint32(nil, uint32(code)))
-	if o.unreaped > 0 {
-		wait(o.unreaped)
-	}
 }
 
 // relay sends what a pipe carries as replies of kind, until every writer has closed it.
@@ -387,46 +388,69 @@ func (f *feeder) write() {
 	}
 }
 
-// spares keeps one PID 1 forked ahead, with the namespaces a run asks for by default (a new
-// network namespace and session), so a run finds its namespaces made. They are forked on one
-// thread that lives as long as the server: a PID 1's parent-death signal fires when the thread
-// that forked it ends.
+// spares keeps one PID 1 forked ahead by the zygote, with the namespaces a run asks for by
+// default (a new network namespace and session), so a run finds its namespaces made.
 type spares struct {
-	mu    sync.Mutex
-	ready *initProc
-	want  chan struct{}
+	zygote *zygote
+	mu     sync.Mutex
+	ready  *initProc
+	want   chan struct{}
 }
 
-func (sp *spares) start() {
+// forkZygote forks the zygote, from a thread that lives as long as the server (the zygote's
+// parent-death signal fires when it ends), which then asks it for each spare.
+func (sp *spares) forkZygote() error {
 	sp.want = make(chan struct{}, 1)
+	started := make(chan error)
 	go func() {
-		runtime.LockOSThread() // never unlocked: this thread is the spares' parent
+		runtime.LockOSThread() // never unlocked
+		z, err := startZygote()
+		sp.zygote = z
+		started <- err
+		if err != nil {
+			return
+		}
 		for range sp.want {
-			p, err := startInit(true, true)
+			sp.mu.Lock()
+			have := sp.ready != nil
+			sp.mu.Unlock()
+			if have {
+				continue
+			}
+			p, err := z.start(true, true)
 			if err != nil {
-				return // no user namespaces: the runs find out themselves and say so
+				continue // the run that needs one forks its own and reports why it cannot
 			}
 			sp.mu.Lock()
 			sp.ready = p
 			sp.mu.Unlock()
 		}
 	}()
-	sp.want <- struct{}{}
+	if err := <-started; err != nil {
+		return err
+	}
+	sp.refill()
+	return nil
 }
 
-// take gives a run the spare when it fits the run's config, and has the next one forked.
 func (sp *spares) take(c *config.ExecConfig) *initProc {
 	sp.mu.Lock()
+	defer sp.mu.Unlock()
 	p := sp.ready
 	if p == nil || !p.fits(c) {
-		sp.mu.Unlock()
 		return nil
 	}
 	sp.ready = nil
-	sp.mu.Unlock()
+	return p
+}
+
+func (sp *spares) start(newNet, newSession bool) (*initProc, error) {
+	return sp.zygote.start(newNet, newSession)
+}
+
+func (sp *spares) refill() {
 	select {
 	case sp.want <- struct{}{}:
 	default:
 	}
-	return p
 }

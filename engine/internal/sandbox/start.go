@@ -21,39 +21,59 @@ import (
 // plan: nothing is shared between runs.
 type initProc struct {
 	pid        int
+	pidfd      int // from the zygote (serve), which reaps PID 1; -1 when the engine forked and reaps it
 	status     *receiver
 	newNet     bool
 	newSession bool
+	closed     bool
+}
+
+// pid1Unshare is what PID 1 unshares itself: the user and pid namespaces come with its fork.
+func pid1Unshare(newNet bool) uintptr {
+	flags := uintptr(userns.Flags &^ (unix.CLONE_NEWUSER | unix.CLONE_NEWPID))
+	if newNet {
+		flags |= unix.CLONE_NEWNET
+	}
+	return flags
+}
+
+// statusPair makes PID 1's status socket: the engine's end as a receiver, PID 1's as an fd.
+func statusPair() (*receiver, int, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, -1, step.Fail("init", "socketpair", err)
+	}
+	status, err := newReceiver(pair[0])
+	if err != nil {
+		unix.Close(pair[1])
+		return nil, -1, step.Fail("init", "status channel", err)
+	}
+	return status, pair[1], nil
+}
+
+// startFailed is the error of a PID 1 that could not be forked.
+func startFailed(err error) error {
+	if userns.Unavailable(err) {
+		return &noUsernsError{err}
+	}
+	return step.Fail("init", "start", err)
 }
 
 // startInit forks PID 1 into new namespaces (userns.Flags, and a network namespace when newNet),
 // whose ids it maps itself.
 func startInit(newNet, newSession bool) (*initProc, error) {
-	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	status, theirs, err := statusPair()
 	if err != nil {
-		return nil, step.Fail("init", "socketpair", err)
+		return nil, err
 	}
-	status, err := newReceiver(pair[0])
-	if err != nil {
-		unix.Close(pair[1])
-		return nil, step.Fail("init", "status channel", err)
-	}
-	// The user and pid namespaces come with the fork; PID 1 unshares the rest (pid1Boot).
-	flags := uintptr(userns.Flags &^ (unix.CLONE_NEWUSER | unix.CLONE_NEWPID))
-	if newNet {
-		flags |= unix.CLONE_NEWNET
-	}
-	b := newBoot(pair[1], newSession, flags)
+	b := newBoot(theirs, newSession, pid1Unshare(newNet))
 	pid, _, err := plan.Fork(unix.CLONE_NEWUSER|unix.CLONE_NEWPID, pid1Boot, unsafe.Pointer(b))
-	unix.Close(pair[1])
+	unix.Close(theirs)
 	if err != nil {
 		status.Close()
-		if userns.Unavailable(err) {
-			return nil, &noUsernsError{err}
-		}
-		return nil, step.Fail("init", "start", err)
+		return nil, startFailed(err)
 	}
-	return &initProc{pid: pid, status: status, newNet: newNet, newSession: newSession}, nil
+	return &initProc{pid: pid, pidfd: -1, status: status, newNet: newNet, newSession: newSession}, nil
 }
 
 // fits reports whether p's namespaces and session are the ones c asks for.
@@ -61,11 +81,45 @@ func (p *initProc) fits(c *config.ExecConfig) bool {
 	return p.newNet == (c.Network.Mode != "host") && p.newSession == c.Process.NewSession
 }
 
-// discard ends a PID 1 that never got a plan (it ran nothing) and reaps it.
+// kill ends PID 1 and with it its namespaces and every process in them. Through a pidfd it
+// cannot reach another process once PID 1 is reaped.
+func (p *initProc) kill() error {
+	if p.pidfd >= 0 {
+		return unix.PidfdSendSignal(p.pidfd, unix.SIGKILL, nil, 0)
+	}
+	return unix.Kill(p.pid, unix.SIGKILL)
+}
+
+// discard ends a PID 1 that never got a plan (it ran nothing).
 func (p *initProc) discard() {
-	_ = unix.Kill(p.pid, unix.SIGKILL)
-	wait(p.pid)
+	_ = p.kill()
+	p.wait()
+	p.close()
+}
+
+// wait waits for PID 1 to end and returns its wait status, known only when the engine is its
+// parent.
+func (p *initProc) wait() (ws unix.WaitStatus, known bool) {
+	if p.pidfd < 0 {
+		return wait(p.pid), true
+	}
+	fds := []unix.PollFd{{Fd: int32(p.pidfd), Events: unix.POLLIN}} // readable once it has exited
+	for {
+		if _, err := unix.Poll(fds, -1); err != unix.EINTR {
+			return 0, false
+		}
+	}
+}
+
+func (p *initProc) close() {
+	if p.closed {
+		return
+	}
+	p.closed = true
 	p.status.Close()
+	if p.pidfd >= 0 {
+		unix.Close(p.pidfd)
+	}
 }
 
 // sendPlan hands PID 1 its plan and the descriptors flags name (pid1.go: planCgroup,
