@@ -2,14 +2,17 @@
  * Per-call latency from a running runtime (issue 3): `await run(["/bin/true"])` against a bare
  * `spawn("/bin/true")` awaited to exit, and bwrap through `spawnSync` and `spawn`, in Node, Deno
  * and Bun. Within one runtime the cases are interleaved call by call, so drift in machine load
- * hits them alike. Target: run() ≤ 3× bare spawn. A fifth case spawns the engine itself on a
- * prepared frame file (`run --frame`, the same isolation run() asks for), so run() minus it is
- * the library's own cost (validation, config, frame, pipes, events).
+ * hits them alike. Target: run() ≤ 3× bare spawn. Two more cases run the same isolation run()
+ * asks for without the library: the engine spawned on a prepared frame file (`run --frame`), and
+ * that frame sent to one `stockade-engine serve` by a bare client (run() from its second call on
+ * is served), so run() minus it is the library's own cost (validation, config, frame, streams,
+ * events).
  *
  *   node --import tsx bench/run-latency.ts [ITERATIONS]           all three runtimes, one table
  *   node --import tsx bench/run-latency.ts --worker [ITERATIONS]  this runtime only, one JSON line
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,8 +25,46 @@ import { BWRAP_ARGS, loadAverage, quantile, ratio, runtimes, spawnSyncToExit, sp
 
 const WARMUP = 20;
 const frameFile = join(mkdtempSync(join(tmpdir(), "stockade-latency-")), "true.frame");
-writeFileSync(frameFile, encodeFrame({ config: toExecConfig(["/bin/true"]), seccomp: await compileRunSeccomp(await baselinePolicy()) }));
+const frame = encodeFrame({ config: toExecConfig(["/bin/true"]), seccomp: await compileRunSeccomp(await baselinePolicy()) });
+writeFileSync(frameFile, frame);
 const engine = locateEngine();
+
+/** Runs the frame on one `stockade-engine serve` (its wire format: docs/engine-protocol.md). */
+function servedFrame(): () => Promise<void> {
+  const server = spawn(engine, ["serve"], { stdio: ["ignore", "ignore", "inherit", "pipe", "pipe"], env: {} });
+  const [requests, replies] = [server.stdio[3] as Writable, server.stdio[4] as Readable];
+  let ended: () => void = () => {};
+  let pending: Uint8Array = new Uint8Array(0);
+  replies.on("data", (chunk: Uint8Array) => {
+    pending = pending.length ? new Uint8Array([...pending, ...chunk]) : chunk;
+    while (pending.length >= 9) {
+      const view = new DataView(pending.buffer, pending.byteOffset);
+      const size = view.getUint32(0, true);
+      if (pending.length < 9 + size) break;
+      if (view.getUint8(4) === 4) ended(); // end
+      pending = pending.subarray(9 + size);
+    }
+  });
+  // Referenced only while a run is under way: the worker exits when it is done.
+  const handles = [server, requests, replies] as unknown as { ref(): void; unref(): void }[];
+  let id = 0;
+  return () => {
+    const m = new Uint8Array(10 + frame.length);
+    const view = new DataView(m.buffer);
+    view.setUint32(0, 1 + frame.length, true);
+    view.setUint8(4, 1); // start, stdin /dev/null
+    view.setUint32(5, ++id, true);
+    m.set(frame, 10);
+    handles.forEach((h) => h.ref());
+    requests.write(m);
+    return new Promise((resolve) =>
+      ended = () => {
+        handles.forEach((h) => h.unref());
+        resolve();
+      }
+    );
+  };
+}
 const cases: Record<string, () => unknown> = {
   spawn: () => spawnToExit("/bin/true", []),
   run: async () => {
@@ -31,6 +72,10 @@ const cases: Record<string, () => unknown> = {
     if (r.code !== 0) throw new Error(`run(["/bin/true"]) exited with ${r.code}: ${r.stderrText}`);
   },
   "engine --frame": () => spawnToExit(engine, ["run", "--frame", frameFile]),
+  "engine serve": (() => {
+    let call: (() => Promise<void>) | undefined;
+    return () => (call ??= servedFrame())();
+  })(),
   "bwrap spawnSync": () => spawnSyncToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
   "bwrap spawn": () => spawnToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
 };
