@@ -159,6 +159,12 @@ func parseEvents(t *testing.T, r io.Reader) []map[string]any {
 // run runs a config with a seccomp program (allow-all when nil).
 func run(t *testing.T, c *config.ExecConfig, bpf []byte, extra ...*os.File) *result {
 	t.Helper()
+	return runFrame(t, encodeFrame(t, c, bpf), extra...)
+}
+
+// encodeFrame encodes c with a seccomp program (allow-all when nil).
+func encodeFrame(t *testing.T, c *config.ExecConfig, bpf []byte) []byte {
+	t.Helper()
 	if bpf == nil {
 		bpf = allowAll()
 	}
@@ -170,7 +176,7 @@ func run(t *testing.T, c *config.ExecConfig, bpf []byte, extra ...*os.File) *res
 	if err != nil {
 		t.Fatal(err)
 	}
-	return runFrame(t, data, extra...)
+	return data
 }
 
 func sh(script string) *config.ExecConfig { return baseConfig("/bin/sh", "-c", script) }
@@ -205,16 +211,8 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 // frameFile writes c (allow-all seccomp) to a frame file and returns its path.
 func frameFile(t *testing.T, c *config.ExecConfig) string {
 	t.Helper()
-	raw, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	p := filepath.Join(t.TempDir(), "frame.bin")
-	if err := os.WriteFile(p, data, 0o644); err != nil {
+	if err := os.WriteFile(p, encodeFrame(t, c, nil), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return p

@@ -5,7 +5,6 @@ package sandbox
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -19,7 +18,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"stockade/engine/internal/config"
-	"stockade/engine/internal/frame"
 	"stockade/engine/internal/serve"
 )
 
@@ -162,26 +160,13 @@ func sharedServer(t *testing.T) *testServer {
 	return shared.s
 }
 
-func encodeConfig(t *testing.T, c *config.ExecConfig) []byte {
-	t.Helper()
-	raw, err := json.Marshal(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
-}
-
 func TestServeRunsConcurrently(t *testing.T) {
 	s := startServer(t)
 	defer s.req.Close()
 	const n = 8
 	results := make([]*servedResult, n)
 	for i := range results {
-		_, results[i] = s.start(t, encodeConfig(t, sh(fmt.Sprintf("echo out %d; echo err %d >&2; exit %d", i, i, i+40))), nil)
+		_, results[i] = s.start(t, encodeFrame(t, sh(fmt.Sprintf("echo out %d; echo err %d >&2; exit %d", i, i, i+40)), nil), nil)
 	}
 	for i, r := range results {
 		got := s.wait(t, r)
@@ -199,19 +184,19 @@ func TestServeStdin(t *testing.T) {
 	s := startServer(t)
 	defer s.req.Close()
 	big := bytes.Repeat([]byte("stockade\n"), 200_000) // 1.8 MB: more than the pipes hold
-	r := s.run(t, encodeConfig(t, sh("wc -c")), big)
+	r := s.run(t, encodeFrame(t, sh("wc -c"), nil), big)
 	expectCode(t, r, 0)
 	if strings.TrimSpace(r.stdout) != strconv.Itoa(len(big)) {
 		t.Fatalf("wc -c read %q, want %d", r.stdout, len(big))
 	}
 	// Without a stdin pipe the target reads /dev/null: end of file at once.
-	r = s.run(t, encodeConfig(t, sh("cat; echo done")), nil)
+	r = s.run(t, encodeFrame(t, sh("cat; echo done"), nil), nil)
 	expectCode(t, r, 0)
 	if r.stdout != "done\n" {
 		t.Fatalf("stdout %q", r.stdout)
 	}
 	// A target that does not read its stdin ends all the same.
-	r = s.run(t, encodeConfig(t, sh("exit 3")), big)
+	r = s.run(t, encodeFrame(t, sh("exit 3"), nil), big)
 	expectCode(t, r, 3)
 }
 
@@ -219,13 +204,13 @@ func TestServeSignals(t *testing.T) {
 	s := startServer(t)
 	defer s.req.Close()
 	script := "trap 'echo got TERM; exit 7' TERM; echo ready; while :; do sleep 0.02; done"
-	id, r := s.start(t, encodeConfig(t, sh(script)), nil)
+	id, r := s.start(t, encodeFrame(t, sh(script), nil), nil)
 	waitForOutput(t, r, "ready")
 	s.send(t, serve.Signal, id, []byte{byte(unix.SIGTERM)})
 	got := s.wait(t, r)
 	expectCode(t, got, 7)
 	// SIGKILL ends the whole sandbox, reported as the target killed by it.
-	id, r = s.start(t, encodeConfig(t, sh("sh -c 'sleep 100' & echo ready; wait")), nil)
+	id, r = s.start(t, encodeFrame(t, sh("sh -c 'sleep 100' & echo ready; wait"), nil), nil)
 	waitForOutput(t, r, "ready")
 	s.send(t, serve.Signal, id, []byte{byte(unix.SIGKILL)})
 	got = s.wait(t, r)
@@ -254,7 +239,7 @@ func TestServeReapsItsChildren(t *testing.T) {
 	allow := sh("exit 0")
 	allow.Network = config.Network{Mode: "allowlist", Allow: []string{"example.invalid:443"}}
 	for _, c := range []*config.ExecConfig{sh("exit 0"), sh("exit 1"), allow, sh("sleep 0.1 & exit 0")} {
-		s.run(t, encodeConfig(t, c), nil)
+		s.run(t, encodeFrame(t, c, nil), nil)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -299,7 +284,7 @@ func childrenOf(pid int) (kids []child) {
 // When the caller goes (its end of fd 3 closes), the runs it left are killed and the server exits.
 func TestServeEndsWithItsCaller(t *testing.T) {
 	s := startServer(t)
-	_, r := s.start(t, encodeConfig(t, sh("echo ready; exec sleep 100")), nil)
+	_, r := s.start(t, encodeFrame(t, sh("echo ready; exec sleep 100"), nil), nil)
 	waitForOutput(t, r, "ready")
 	var pid int
 	for _, e := range parseEvents(t, strings.NewReader(r.text(&r.events))) {
@@ -363,5 +348,5 @@ func TestServeBadFrameFailsOneRun(t *testing.T) {
 	if !strings.Contains(r.stderr, "bad magic") || r.event("error") == nil {
 		t.Fatalf("stderr %q, events %v", r.stderr, r.events)
 	}
-	expectCode(t, s.run(t, encodeConfig(t, sh("exit 5")), nil), 5)
+	expectCode(t, s.run(t, encodeFrame(t, sh("exit 5"), nil), nil), 5)
 }
