@@ -156,7 +156,10 @@ interface Launched {
 function launch(prep: Prepared, stdinMode: "pipe" | "ignore" | "inherit", collect: boolean): Launched {
   const { opts } = prep;
   const started = performance.now();
-  const child = startEngine(prep.engine, [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe"], collect);
+  // A served run's stdin is queued in the engine for the target: only input the caller already holds
+  // whole (none, text, bytes) is served, so a stream the target never reads cannot pile up there.
+  const wholeStdin = opts.stdin === undefined || typeof opts.stdin === "string" || opts.stdin instanceof Uint8Array;
+  const child = startEngine(prep.engine, [stdinMode, opts.stdout ?? "pipe", opts.stderr ?? "pipe"], collect && wholeStdin);
   const stdio = child.stdio as unknown as (Readable | Writable)[];
   const framePipe = stdio[3] as Writable;
   const eventsPipe = stdio[4] as Readable;

@@ -13,9 +13,9 @@
  * unreferenced while it waits, so it never keeps the caller's event loop alive. When the caller
  * exits, its fd 3 reaches end-of-file and the engine exits without running anything.
  *
- * A run whose output is collected (`run()`), from the second on, goes to an engine that serves
- * many runs instead (server.ts): it saves the spawn and the engine's start-up per run, not only
- * their wait, under the same conditions.
+ * A run whose output is collected and whose stdin is held whole (`run()`), from the second on,
+ * goes to an engine that serves many runs instead (server.ts): it saves the spawn and the engine's
+ * start-up per run, not only their wait, under the same conditions.
  *
  * @module
  */
