@@ -186,11 +186,17 @@ class EngineServer {
   /** Referenced while runs are under way; unreferenced between them, so it never keeps the
    * caller's event loop alive (when the caller exits, fd 3 closes and the server exits). */
   #setRef(ref: boolean): void {
-    for (const s of [this.child, ...(this.child.stdio as unknown[])]) {
-      const r = s as { ref?: () => void; unref?: () => void } | null;
-      if (ref) r?.ref?.();
-      else r?.unref?.();
-    }
+    setReferenced(this.child, ref);
+  }
+}
+
+/** References a child process and its stdio, or unreferences them: then they do not keep the
+ * caller's event loop alive. */
+export function setReferenced(child: ChildProcess, ref: boolean): void {
+  for (const s of [child, ...(child.stdio as unknown[])]) {
+    const r = s as { ref?: () => void; unref?: () => void } | null;
+    if (ref) r?.ref?.();
+    else r?.unref?.();
   }
 }
 

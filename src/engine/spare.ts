@@ -22,7 +22,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import process from "node:process";
-import { type EngineProcess, serveRun } from "./server.ts";
+import { type EngineProcess, serveRun, setReferenced } from "./server.ts";
 
 /** How fds 0, 1 and 2 of the engine are set up (3, 4 and 5 are always pipes). */
 export type EngineStdio = readonly ["pipe" | "ignore" | "inherit", "pipe" | "inherit", "pipe" | "inherit"];
@@ -39,15 +39,6 @@ interface Spare {
 
 let spare: Spare | undefined;
 let started = 0;
-
-interface Referable {
-  ref?: () => void;
-  unref?: () => void;
-}
-
-function streams(child: ChildProcess): Referable[] {
-  return (child.stdio as unknown as (Referable | null)[]).filter((s): s is Referable => s !== null);
-}
 
 /** What an engine inherits from this process and the sandbox from it: ids, groups, capabilities,
  * no_new_privs, seccomp, umask (/proc/self/status) and the cgroup the engine makes its own under. */
@@ -93,22 +84,20 @@ function makeSpare(engine: string, stdio: EngineStdio): void {
   };
   child.on("error", s.dead);
   child.on("exit", s.dead);
-  for (const stream of [child, ...streams(child)]) {
-    (stream as unknown as { on(e: string, f: () => void): void }).on?.("error", () => {});
-    stream.unref?.();
-  }
+  for (const stream of child.stdio) (stream as { on(e: string, f: () => void): void } | null)?.on("error", () => {});
+  setReferenced(child, false);
   spare = s;
 }
 
 /**
  * An engine for one run, waiting for its frame on fd 3: from the second call on a served run when
- * `collected` (the caller reads stdout and stderr to their end, as `run()` does); else the spare
- * when it fits, or a new process. From the second call on, a new spare is started once the
+ * `servable` (the caller reads stdout and stderr to their end and holds its stdin whole, as
+ * `run()` does); else the spare when it fits, or a new process. From the second call on, a new spare is started once the
  * caller is back in its event loop.
  */
-export function startEngine(engine: string, stdio: EngineStdio, collected: boolean): EngineProcess {
+export function startEngine(engine: string, stdio: EngineStdio, servable: boolean): EngineProcess {
   const piped = stdio[0] !== "inherit" && stdio[1] === "pipe" && stdio[2] === "pipe";
-  if (collected && piped && started > 0 && process.platform === "linux") {
+  if (servable && piped && started > 0 && process.platform === "linux") {
     const inherited = inheritedState();
     if (inherited !== "") return serveRun(engine, inherited, stdio[0] === "pipe");
   }
@@ -120,7 +109,7 @@ export function startEngine(engine: string, stdio: EngineStdio, collected: boole
     child = s.child;
     child.off("error", s.dead);
     child.off("exit", s.dead);
-    for (const stream of [child, ...streams(child)]) stream.ref?.();
+    setReferenced(child, true);
   } else if (s?.alive) {
     s.child.kill("SIGKILL"); // it does not fit: it has not read a frame, so it ran nothing
   }

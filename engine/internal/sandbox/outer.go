@@ -47,12 +47,11 @@ type outer struct {
 	abi          int
 	proxy        *proxy // allowlist mode
 	cg           *cgroup.Plan
-	early        *initProc // PID 1 forked before the frame was read; nil once taken or discarded
-	pool         pid1Pool  // serve: PID 1s forked ahead
-	unreaped     int       // PID 1, exiting, when the run ended with its report
-	placeholders []string  // made for the view on the host, removed at the end
-	timedOut     bool      // the wall-clock limit killed the sandbox
-	killed       bool      // the engine killed the sandbox: the limit, or a served run's SIGKILL
+	pool         pid1Pool // where PID 1 comes from
+	unreaped     int      // PID 1, exiting, when the run ended with its report
+	placeholders []string // made for the view on the host, removed at the end
+	timedOut     bool     // the wall-clock limit killed the sandbox
+	killed       bool     // the engine killed the sandbox: the limit, or a served run's SIGKILL
 	mu           sync.Mutex
 }
 
@@ -75,11 +74,13 @@ func Run() int {
 	holdStdio()
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
-	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs}, ev: events.Open(eventsFd)}
 	// PID 1 is forked now, in parallel with reading the frame (see initProc). Without user
 	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
-	o.early, _ = startInit(true, true)
+	early := &earlyInit{}
+	early.p, _ = startInit(true, true)
+	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs}, ev: events.Open(eventsFd), pool: early}
 	code := o.runFrame(readFrameFd3)
+	early.discard()
 	o.finish()
 	// The engine exits on this thread at once: the deferred clean-ups of the other goroutines
 	// would only wake them (see finish), and PID 1 is only exiting by now.
@@ -111,10 +112,6 @@ func holdStdio() {
 // target's status, or a failure's, reported).
 func (o *outer) runFrame(read func() (*frame.Frame, error)) int {
 	code, err := o.run(read)
-	if o.early != nil {
-		o.early.discard()
-		o.early = nil
-	}
 	if err != nil {
 		return o.fail(err)
 	}
@@ -223,7 +220,8 @@ func (o *outer) checkFrame(read func() (*frame.Frame, error)) error {
 	return nil
 }
 
-// pid1Pool is where a served run's PID 1 comes from (serve.go, zygote.go).
+// pid1Pool is where a run's PID 1 comes from: earlyInit for `run` (start.go), spares for
+// `serve` (serve.go).
 type pid1Pool interface {
 	take(c *config.ExecConfig) *initProc              // one forked ahead with the namespaces c asks for, or nil
 	start(newNet, newSession bool) (*initProc, error) // a new one
@@ -238,28 +236,13 @@ func (e *noUsernsError) Error() string { return e.err.Error() }
 // runNamespaced plans the run, hands the plan to PID 1 in new namespaces and supervises it.
 func (o *outer) runNamespaced() (int, error) {
 	c := o.cfg
-	p := o.early
-	o.early = nil
-	if o.pool != nil {
-		// The next PID 1 is forked once this one's target runs: a fork stalls the engine's
-		// page faults and mmaps, and a new mount namespace every mount, until it is done.
-		defer o.pool.refill()
-		if p == nil {
-			p = o.pool.take(c)
-		}
-	}
-	if p != nil && !p.fits(c) {
-		p.discard()
-		p = nil
-	}
+	// A served run's next PID 1 is forked once this one's target runs: a fork stalls the
+	// engine's page faults and mmaps, and a new mount namespace every mount, until it is done.
+	defer o.pool.refill()
+	p := o.pool.take(c)
 	if p == nil {
 		var err error
-		if o.pool != nil {
-			p, err = o.pool.start(c.Network.Mode != "host", c.Process.NewSession)
-		} else {
-			p, err = startInit(c.Network.Mode != "host", c.Process.NewSession)
-		}
-		if err != nil {
+		if p, err = o.pool.start(c.Network.Mode != "host", c.Process.NewSession); err != nil {
 			return 0, err
 		}
 	}
@@ -312,9 +295,7 @@ func (o *outer) runNamespaced() (int, error) {
 			}
 			_ = p.status.send(record{Kind: recForked}) // if PID 1 is gone, its status says why
 		case recStarted:
-			if o.pool != nil {
-				o.pool.refill()
-			}
+			o.pool.refill()
 			if targetPidfd >= 0 {
 				signals.start(targetPidfd)
 			}

@@ -297,13 +297,18 @@ func openRunPipes(stdinPipe bool) (*runPipes, error) {
 		p.answersR, p.answersW, err = enginePipe(false)
 	}
 	if err != nil {
-		for _, f := range []*os.File{p.stdinR, p.stdoutW, p.stderrW, p.eventsW, p.answersR, p.stdinW, p.stdoutR, p.stderrR, p.eventsR, p.answersW} {
+		for _, f := range append(p.targetEnds(), p.stdinW, p.stdoutR, p.stderrR, p.eventsR, p.answersW) {
 			if f != nil {
 				f.Close()
 			}
 		}
 	}
 	return p, err
+}
+
+// targetEnds are the ends the run is given.
+func (p *runPipes) targetEnds() []*os.File {
+	return []*os.File{p.stdinR, p.stdoutW, p.stderrW, p.eventsW, p.answersR}
 }
 
 // enginePipe makes a pipe whose engine end (the read end when engineReads) is non-blocking.
@@ -327,7 +332,7 @@ func enginePipe(engineReads bool) (r, w *os.File, err error) {
 // closeTargetEnds closes the engine's copies of the ends the run was given, once it is over: the
 // relays then reach end-of-file, and writes to stdin or answers fail instead of blocking.
 func (p *runPipes) closeTargetEnds() {
-	for _, f := range []*os.File{p.stdinR, p.stdoutW, p.stderrW, p.eventsW, p.answersR} {
+	for _, f := range p.targetEnds() {
 		f.Close()
 	}
 }

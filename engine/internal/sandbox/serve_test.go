@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -24,7 +23,8 @@ import (
 // testServer is a `stockade-engine serve` process and the client side of its protocol.
 type testServer struct {
 	cmd    *exec.Cmd
-	req    *os.File
+	req    *os.File // raw, for the tests of bad requests
+	out    *serve.Writer
 	stderr *syncBuffer
 	exited chan struct{}
 	mu     sync.Mutex
@@ -55,7 +55,7 @@ func startServer(t *testing.T) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &testServer{cmd: exec.Command(engineBin, "serve"), req: reqW, stderr: &syncBuffer{}, exited: make(chan struct{}), runs: map[uint32]*servedResult{}}
+	s := &testServer{cmd: exec.Command(engineBin, "serve"), req: reqW, out: serve.NewWriter(reqW), stderr: &syncBuffer{}, exited: make(chan struct{}), runs: map[uint32]*servedResult{}}
 	s.cmd.Stderr = s.stderr
 	s.cmd.ExtraFiles = []*os.File{reqR, repW}
 	if err := s.cmd.Start(); err != nil {
@@ -71,31 +71,28 @@ func startServer(t *testing.T) *testServer {
 // readReplies routes each reply to its run until the server closes fd 4.
 func (s *testServer) readReplies(f *os.File) {
 	defer f.Close()
-	var h [9]byte
+	replies := serve.NewReader(f) // replies have the requests' framing
 	for {
-		if _, err := io.ReadFull(f, h[:]); err != nil {
-			return
-		}
-		payload := make([]byte, binary.LittleEndian.Uint32(h[0:]))
-		if _, err := io.ReadFull(f, payload); err != nil {
+		m, err := replies.Read()
+		if err != nil {
 			return
 		}
 		s.mu.Lock()
-		r := s.runs[binary.LittleEndian.Uint32(h[5:])]
+		r := s.runs[m.Run]
 		s.mu.Unlock()
 		if r == nil {
-			panic(fmt.Sprintf("reply of kind %d for an unknown run", h[4]))
+			panic(fmt.Sprintf("reply of kind %d for an unknown run", m.Kind))
 		}
 		r.mu.Lock()
-		switch h[4] {
+		switch m.Kind {
 		case serve.Stdout:
-			r.stdout.Write(payload)
+			r.stdout.Write(m.Payload)
 		case serve.Stderr:
-			r.stderr.Write(payload)
+			r.stderr.Write(m.Payload)
 		case serve.Event:
-			r.events.Write(payload)
+			r.events.Write(m.Payload)
 		case serve.End:
-			r.code = int(binary.LittleEndian.Uint32(payload))
+			r.code = int(binary.LittleEndian.Uint32(m.Payload))
 			close(r.done)
 		}
 		r.mu.Unlock()
@@ -104,9 +101,7 @@ func (s *testServer) readReplies(f *os.File) {
 
 func (s *testServer) send(t *testing.T, kind byte, id uint32, payload []byte) {
 	t.Helper()
-	m := binary.LittleEndian.AppendUint32(nil, uint32(len(payload)))
-	m = binary.LittleEndian.AppendUint32(append(m, kind), id)
-	if _, err := s.req.Write(append(m, payload...)); err != nil {
+	if err := s.out.Write(kind, id, payload); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -76,6 +76,34 @@ func startInit(newNet, newSession bool) (*initProc, error) {
 	return &initProc{pid: pid, pidfd: -1, status: status, newNet: newNet, newSession: newSession}, nil
 }
 
+// earlyInit is where `run` takes PID 1 from: the one forked before the frame was read, when it
+// fits the frame, else one forked then.
+type earlyInit struct{ p *initProc }
+
+func (e *earlyInit) take(c *config.ExecConfig) *initProc {
+	p := e.p
+	e.p = nil
+	if p != nil && !p.fits(c) {
+		p.discard() // the frame asks for other namespaces
+		return nil
+	}
+	return p
+}
+
+func (e *earlyInit) start(newNet, newSession bool) (*initProc, error) {
+	return startInit(newNet, newSession)
+}
+
+func (e *earlyInit) refill() {}
+
+// discard ends the early PID 1 when no run took it (the frame was refused first).
+func (e *earlyInit) discard() {
+	if e.p != nil {
+		e.p.discard()
+		e.p = nil
+	}
+}
+
 // fits reports whether p's namespaces and session are the ones c asks for.
 func (p *initProc) fits(c *config.ExecConfig) bool {
 	return p.newNet == (c.Network.Mode != "host") && p.newSession == c.Process.NewSession
