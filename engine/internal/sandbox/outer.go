@@ -63,6 +63,10 @@ type runIO struct {
 	answers int            // the caller's answers to questions, for the proxy
 	errOut  io.Writer      // the engine's own message when the run fails
 	signals chan os.Signal // SIGTERM, SIGINT, SIGHUP for the target
+	// watch starts delivering those signals to signals, when supervision starts: before, the
+	// default action ends the engine, and PID 1 with it (its parent-death signal). `run` has the
+	// signal handlers installed then, off the path to the target's start.
+	watch func()
 }
 
 // Run is `stockade-engine run`; it returns the process exit code.
@@ -73,12 +77,12 @@ func Run() int {
 	_ = unix.CloseRange(frameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	holdStdio()
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
+	watch := func() { signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP) }
 	// PID 1 is forked now, in parallel with reading the frame (see initProc). Without user
 	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
 	early := &earlyInit{}
 	early.p, _ = startInit(true, true)
-	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs}, ev: events.Open(eventsFd), pool: early}
+	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs, watch: watch}, ev: events.Open(eventsFd), pool: early}
 	code := o.runFrame(readFrameFd3)
 	early.discard()
 	o.finish()
@@ -405,6 +409,9 @@ func (o *outer) finish() {
 // pid namespace kills every process in it.
 func (o *outer) supervise(p killer) (stop func()) {
 	sigs := o.io.signals
+	if o.io.watch != nil {
+		o.io.watch()
+	}
 	done := make(chan struct{})
 	go func() {
 		for {

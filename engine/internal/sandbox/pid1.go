@@ -51,7 +51,8 @@ type boot struct {
 	flags      uintptr  // the namespaces to unshare
 	maps       [3]idMap // setgroups, uid_map, gid_map of the new user namespace
 
-	in    record // the plan message
+	in    record              // the plan message
+	want  [pid1MaxFds]uintptr // where its descriptors go (here, not on pid1's stack: see zygoteMain)
 	inIov unix.Iovec
 	inOob [unix.SizeofCmsghdr + 4*pid1MaxFds + 8]byte
 	inMsg unix.Msghdr
@@ -183,7 +184,8 @@ func pid1(b *boot) {
 		pid1Fail(b, stepReceive, uintptr(e))
 	}
 	flags := b.in.Code
-	want := [pid1MaxFds]uintptr{pid1Plan}
+	want := &b.want
+	want[0] = pid1Plan
 	count := 1
 	if flags&planCgroup != 0 {
 		want[count] = pid1Cgroup
@@ -252,8 +254,10 @@ func pid1(b *boot) {
 	sys(unix.SYS_EXIT_GROUP, 0, 0, 0, 0, 0)
 }
 
-// pid1Start forks the target, which runs the target segment and execs, hands the engine its
-// pidfd, and waits until it has exec'd. A failure is reported and ends PID 1.
+// pid1Start starts the target (forkTarget), which runs the target segment and execs, hands the
+// engine its pidfd, and waits until it has exec'd. A failure is reported and ends PID 1. Where the
+// target shares PID 1's memory, PID 1 is suspended until the target's execve or exit, and the
+// target writes nothing PID 1 reads afterwards but its failure record, which the pipe carries.
 //
 //go:nosplit
 //go:norace
@@ -263,7 +267,7 @@ func pid1Start(b *boot) (target uintptr) {
 		pid1Fail(b, stepFork, uintptr(e))
 	}
 	fd := int32(-1)
-	pid, e := sys(unix.SYS_CLONE, unix.CLONE_PIDFD|uintptr(unix.SIGCHLD), 0, uintptr(unsafe.Pointer(&fd)), 0, 0)
+	pid, e := forkTarget(uintptr(unsafe.Pointer(&fd)))
 	if e != 0 {
 		pid1Fail(b, stepFork, uintptr(e))
 	}

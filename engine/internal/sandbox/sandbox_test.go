@@ -44,6 +44,22 @@ func TestExitCodesAndSignalsPropagate(t *testing.T) {
 	}
 }
 
+// The target is started sharing PID 1's memory until its execve (vfork_amd64.go): a target
+// that fails before exec must still be reported by PID 1, with the step, and PID 1 go on intact.
+func TestTargetThatCannotExecIsReported(t *testing.T) {
+	for i := 0; i < 2; i++ {
+		r := run(t, baseConfig("/no/such/command"), nil)
+		expectCode(t, r, 127)
+		if e := r.event("error"); e == nil || !strings.Contains(fmt.Sprint(e["message"]), `"/no/such/command": no such file or directory`) {
+			t.Fatalf("error event %v; stderr %q", e, r.stderr)
+		}
+		if r.event("started") != nil {
+			t.Fatalf("a target that never ran was reported started: %v", r.events)
+		}
+	}
+	expectCode(t, run(t, sh("exit 3"), nil), 3) // the engine (and a served one) carries on
+}
+
 func TestReadOutsideTheViewFails(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secret, []byte("TOPSECRET"), 0o644); err != nil {

@@ -95,8 +95,15 @@ func Plan(p *plan.Plan, fs *config.Fs) (*Result, error) {
 // before children.
 func inspect(fs *config.Fs) ([]entry, error) {
 	var entries []entry
+	hidden := map[string]bool{}
 	add := func(paths []string, k kind, field string) {
 		for i, p := range paths {
+			if k == kindHide {
+				if hidden[p] {
+					continue // listed twice (by the caller and the engine's scans): masked once
+				}
+				hidden[p] = true
+			}
 			entries = append(entries, entry{path: p, kind: k, field: fmt.Sprintf("%s[%d]", field, i)})
 		}
 	}
