@@ -1,10 +1,16 @@
 #!/bin/sh
-# Builds engine/bin/stockade-engine and engine/bin/stockade-proxy (the allowlist proxy, which the
-# engine starts from its own directory): static, reproducible (no cgo, trimmed paths, no VCS stamp).
+# Builds stockade-engine and stockade-proxy (the allowlist proxy, which the engine starts from its
+# own directory) into engine/bin, or into DIR: static, reproducible (no cgo, trimmed paths, no VCS
+# stamp). On amd64 the engine's entry point is its own (-E; internal/sandbox/early_amd64.go): `run`
+# forks the sandbox's PID 1 there, before the Go runtime starts. A plain `go build` works too,
+# without that head start.
+#
+#   sh engine/build.sh [DIR]
 set -eu
+out=$(mkdir -p "${1:-$(dirname "$0")/bin}" && cd "${1:-$(dirname "$0")/bin}" && pwd)
 cd "$(dirname "$0")"
-mkdir -p bin
 VERSION=$(sed -n 's/.*"version": *"\([^"]*\)".*/\1/p' ../package.json | head -n 1)
 LDFLAGS="-s -w -X main.version=${VERSION:-0.0.0}"
-CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$LDFLAGS" -o bin/stockade-engine ./cmd/stockade-engine
-CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o bin/stockade-proxy ./cmd/stockade-proxy
+[ "$(go env GOARCH)" = amd64 ] && LDFLAGS="$LDFLAGS -E stockade/engine/internal/sandbox.earlyEntry"
+CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "$LDFLAGS" -o "$out/stockade-engine" ./cmd/stockade-engine
+CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags "-s -w" -o "$out/stockade-proxy" ./cmd/stockade-proxy

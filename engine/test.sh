@@ -17,8 +17,7 @@ if [ "$(id -u)" = 0 ]; then
   id "$user" >/dev/null 2>&1 || useradd -m "$user"
   dir=$(mktemp -d /tmp/stockade-engine-test.XXXXXX)
   trap 'rm -rf "$dir"' EXIT
-  go build -trimpath -o "$dir/stockade-engine" ./cmd/stockade-engine
-  go build -trimpath -o "$dir/stockade-proxy" ./cmd/stockade-proxy
+  sh build.sh "$dir"
   go test -c -o "$dir/sandbox.test" ./internal/sandbox
   chmod 755 "$dir" "$dir/stockade-engine" "$dir/stockade-proxy" "$dir/sandbox.test"
   for serve in 0 1; do

@@ -25,7 +25,7 @@ func fileArgs(pid int, nr, arch uint32, data *[seccompDataSize]byte) []fileRecor
 	if arch != nativeAuditArch {
 		return nil
 	}
-	c, ok := fileCallTable[nr]
+	c, ok := fileCallTable()[nr]
 	if !ok {
 		return nil
 	}

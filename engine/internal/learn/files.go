@@ -2,7 +2,10 @@
 
 package learn
 
-import "sort"
+import (
+	"sort"
+	"sync"
+)
 
 // Access is what a call does to the path it names.
 type Access string
@@ -53,19 +56,21 @@ func openCall(nr uintptr, name string, dirfd, path, flags, how int) fileCall {
 	return fileCall{nr: uint32(nr), name: name, paths: []pathArg{{path: path, dirfd: dirfd, open: true}}, flagsArg: flags, howArg: how}
 }
 
-// fileCallTable maps the native numbers to their calls.
-var fileCallTable = func() map[uint32]fileCall {
+// fileCallTable maps the native numbers to their calls. Made on first use, not at every engine
+// start: only supervised runs need it.
+var fileCallTable = sync.OnceValue(func() map[uint32]fileCall {
 	m := map[uint32]fileCall{}
 	for _, c := range nativeFileCalls() {
 		m[c.nr] = c
 	}
 	return m
-}()
+})
 
 // fileCallNumbers lists the native file calls' numbers, sorted (the learn prefix).
 func fileCallNumbers() []uint32 {
-	out := make([]uint32, 0, len(fileCallTable))
-	for nr := range fileCallTable {
+	table := fileCallTable()
+	out := make([]uint32, 0, len(table))
+	for nr := range table {
 		out = append(out, nr)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })

@@ -3,6 +3,7 @@
 package plan
 
 import (
+	"runtime"
 	"syscall"
 	"unsafe"
 
@@ -30,10 +31,13 @@ type Child func(arg unsafe.Pointer)
 
 // Fork clones this process with flags (namespaces, CLONE_PIDFD; SIGCHLD is added) and runs
 // child(arg) in the child, a copy of this process with only the calling thread. It returns the
-// child's pid and, with CLONE_PIDFD, its pidfd (else -1).
+// child's pid and, with CLONE_PIDFD, its pidfd (else -1). The calling goroutine is locked to its
+// thread for good: a child's parent-death signal fires when the thread that forked it ends, which
+// a locked thread does only with its goroutine.
 //
 //go:norace
 func Fork(flags uintptr, child Child, arg unsafe.Pointer) (pid, pidfd int, err error) {
+	runtime.LockOSThread()
 	fd := int32(-1)
 	// No descriptor is created without close-on-exec while the child is made (as os/exec does).
 	syscall.ForkLock.Lock()

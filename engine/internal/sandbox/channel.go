@@ -84,4 +84,6 @@ func rights(oob []byte) (fds []int) {
 
 // innerEnv is the environment of the supervising PID 1 (supervise.go): nothing of the caller's
 // (PID 1's environ is readable in /proc), one P for the Go scheduler.
-var innerEnv = []string{"GOMAXPROCS=1"}
+var innerEnv = []string{innerGOMAXPROCS}
+
+const innerGOMAXPROCS = "GOMAXPROCS=1"

@@ -34,14 +34,10 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	engineBin = filepath.Join(dir, "stockade-engine")
-	// Both executables, as engine/build.sh makes them: the engine starts the proxy from its directory.
-	for _, cmd := range []string{"stockade-engine", "stockade-proxy"} {
-		build := exec.Command("go", "build", "-o", filepath.Join(dir, cmd), "../../cmd/"+cmd)
-		build.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := build.CombinedOutput(); err != nil {
-			os.Stderr.Write(out)
-			panic(err)
-		}
+	// Both executables, built by engine/build.sh: the engine starts the proxy from its directory.
+	if out, err := exec.Command("sh", "../../build.sh", dir).CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic(err)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

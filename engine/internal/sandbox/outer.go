@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,17 +70,18 @@ type runIO struct {
 
 // Run is `stockade-engine run`; it returns the process exit code.
 func Run() int {
-	// PR_SET_PDEATHSIG of PID 1 fires when the thread that started it exits: keep this one.
-	runtime.LockOSThread()
 	// Nothing inherited reaches the sandbox: the stages pass on only the descriptors they name.
 	_ = unix.CloseRange(frameFd, ^uint(0), unix.CLOSE_RANGE_CLOEXEC)
 	holdStdio()
 	sigs := make(chan os.Signal, 4)
 	watch := func() { signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP) }
-	// PID 1 is forked now, in parallel with reading the frame (see initProc). Without user
-	// namespaces this fails, and runNamespaced finds out again with the frame in hand.
-	early := &earlyInit{}
-	early.p, _ = startInit(true, true)
+	// PID 1 was forked at entry (early_amd64.go), or is forked now, in parallel with reading the
+	// frame (see initProc). Without user namespaces this fails, and runNamespaced finds out again
+	// with the frame in hand.
+	early := &earlyInit{p: entryInit()}
+	if early.p == nil {
+		early.p, _ = startInit(true, true)
+	}
 	o := &outer{io: runIO{stdio: [3]int{0, 1, 2}, events: eventsFd, answers: answersFd, errOut: os.Stderr, signals: sigs, watch: watch}, ev: events.Open(eventsFd), pool: early}
 	code := o.runFrame(readFrameFd3)
 	early.discard()

@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"fmt"
 	"os"
 	"syscall"
 	"unsafe"
@@ -59,14 +58,15 @@ type boot struct {
 
 	out      record // what PID 1 says: outMsg alone, outMsgFd with the descriptor at outOob[outFd]
 	outIov   unix.Iovec
-	outOob   []byte
+	outOob   [unix.SizeofCmsghdr + 8]byte // unix.CmsgSpace(4)
 	outFd    int
 	outMsg   unix.Msghdr
 	outMsgFd unix.Msghdr
 
-	superviseArgv []*byte // the supervisor's argv and envp (supervise.go)
-	superviseEnv  []*byte
+	superviseArgv [3]*byte // the supervisor's argv and envp (supervise.go), NULL-terminated
+	superviseEnv  [2]*byte
 	empty         *byte
+	mapData       [2][48]byte // "ID ID 1" for uid_map and gid_map
 
 	plan plan.Mapped
 	ws   uint32
@@ -80,28 +80,69 @@ type idMap struct {
 }
 
 func newBoot(status int, newSession bool, flags uintptr) *boot {
-	b := &boot{status: uintptr(status), newSession: newSession, flags: flags}
+	b := new(boot)
+	b.init(uintptr(status), uint64(os.Getuid()), uint64(os.Getgid()), newSession, flags)
+	return b
+}
+
+// init lays out a boot block. It is nosplit and allocates nothing, since the block of the PID 1
+// forked at the engine's entry (early_amd64.go) is laid out there, before the Go runtime starts:
+// every pointer is into b itself or to a string constant.
+//
+//go:nosplit
+//go:norace
+func (b *boot) init(status uintptr, uid, gid uint64, newSession bool, flags uintptr) {
+	b.status, b.newSession, b.flags = status, newSession, flags
 	// The caller's uid and gid under the same ids inside (setgroups denied first, as an
 	// unprivileged process must), so the sandbox is never more than the caller on the host.
-	for i, m := range [][2]string{
-		{"/proc/self/setgroups", "deny"},
-		{"/proc/self/uid_map", fmt.Sprintf("%d %d 1", os.Getuid(), os.Getuid())},
-		{"/proc/self/gid_map", fmt.Sprintf("%d %d 1", os.Getgid(), os.Getgid())},
-	} {
-		b.maps[i] = idMap{path: &append([]byte(m[0]), 0)[0], data: &[]byte(m[1])[0], len: uintptr(len(m[1]))}
-	}
-	b.inIov.Base, b.inIov.Len = &b.in.bytes()[0], uint64(recordSize)
+	b.maps[0] = idMap{path: cString("/proc/self/setgroups\x00"), data: unsafe.StringData("deny"), len: 4}
+	b.maps[1] = idMap{path: cString("/proc/self/uid_map\x00"), data: &b.mapData[0][0], len: idMapLine(&b.mapData[0], uid)}
+	b.maps[2] = idMap{path: cString("/proc/self/gid_map\x00"), data: &b.mapData[1][0], len: idMapLine(&b.mapData[1], gid)}
+	b.inIov.Base, b.inIov.Len = (*byte)(unsafe.Pointer(&b.in)), uint64(recordSize)
 	b.inMsg.Iov, b.inMsg.Iovlen = &b.inIov, 1
 	b.inMsg.Control, b.inMsg.Controllen = &b.inOob[0], uint64(len(b.inOob))
-	b.outOob, b.outFd = cmsgRights()
-	b.outIov.Base, b.outIov.Len = &b.out.bytes()[0], uint64(recordSize)
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&b.outOob[0]))
+	h.Level, h.Type, h.Len = unix.SOL_SOCKET, unix.SCM_RIGHTS, unix.SizeofCmsghdr+4 // unix.CmsgLen(4)
+	b.outFd = unix.SizeofCmsghdr
+	b.outIov.Base, b.outIov.Len = (*byte)(unsafe.Pointer(&b.out)), uint64(recordSize)
 	b.outMsg.Iov, b.outMsg.Iovlen = &b.outIov, 1
 	b.outMsgFd = b.outMsg
 	b.outMsgFd.Control, b.outMsgFd.Controllen = &b.outOob[0], uint64(len(b.outOob))
-	b.superviseArgv = cStrings("stockade-engine", "__supervise")
-	b.superviseEnv = cStrings(innerEnv...)
-	b.empty = &[]byte{0}[0]
-	return b
+	b.superviseArgv = [3]*byte{cString("stockade-engine\x00"), cString("__supervise\x00"), nil}
+	b.superviseEnv = [2]*byte{cString(innerGOMAXPROCS + "\x00"), nil}
+	b.empty = cString("\x00")
+}
+
+// cString is the address of a string constant that ends in NUL.
+//
+//go:nosplit
+func cString(s string) *byte { return unsafe.StringData(s) }
+
+// idMapLine writes "ID ID 1" (a line of uid_map or gid_map) to buf and returns its length.
+//
+//go:nosplit
+//go:norace
+func idMapLine(buf *[48]byte, id uint64) uintptr {
+	var digits [20]byte
+	n := len(digits)
+	for {
+		n--
+		digits[n] = byte('0' + id%10)
+		if id /= 10; id == 0 {
+			break
+		}
+	}
+	l := uintptr(0)
+	for k := 0; k < 2; k++ {
+		for i := n; i < len(digits); i++ {
+			buf[l] = digits[i]
+			l++
+		}
+		buf[l] = ' '
+		l++
+	}
+	buf[l] = '1'
+	return l + 1
 }
 
 // cStrings lays out a NULL-terminated array of C strings.

@@ -60,6 +60,35 @@ func TestTargetThatCannotExecIsReported(t *testing.T) {
 	expectCode(t, run(t, sh("exit 3"), nil), 3) // the engine (and a served one) carries on
 }
 
+// An engine built by a plain `go build` (without build.sh's -E, so with the runtime's entry point)
+// forks PID 1 in Go (startInit) instead of at entry (early_amd64.go): the same sandbox.
+func TestEngineWithoutItsEntryPointIsTheSameSandbox(t *testing.T) {
+	if os.Getenv("STOCKADE_TEST_SERVE") == "1" || os.Getenv("STOCKADE_ENGINE") != "" {
+		t.Skip("builds its own engine; serve forks PID 1 through its zygote")
+	}
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "stockade-engine"), "../../cmd/stockade-engine")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	saved := engineBin
+	engineBin = filepath.Join(dir, "stockade-engine")
+	defer func() { engineBin = saved }()
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("TOPSECRET"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, sh("echo pid=$$; cat "+secret+" 2>/dev/null; exit 42"), nil)
+	expectCode(t, r, 42)
+	if strings.Contains(r.stdout, "TOPSECRET") || !strings.Contains(r.stdout, "pid=2") {
+		t.Fatalf("not the sandbox: %q", r.stdout)
+	}
+	c := sh("exit 3")
+	c.Network.Mode = "host" // another PID 1 than the default one (forked with the frame in hand)
+	expectCode(t, run(t, c, nil), 3)
+}
+
 func TestReadOutsideTheViewFails(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secret, []byte("TOPSECRET"), 0o644); err != nil {

@@ -29,6 +29,8 @@ type initProc struct {
 }
 
 // pid1Unshare is what PID 1 unshares itself: the user and pid namespaces come with its fork.
+//
+//go:nosplit
 func pid1Unshare(newNet bool) uintptr {
 	flags := uintptr(userns.Flags &^ (unix.CLONE_NEWUSER | unix.CLONE_NEWPID))
 	if newNet {

@@ -1,0 +1,82 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// `run` forks its PID 1 at the executable's first instruction (earlyEntry, early_amd64.s), before
+// the Go runtime starts: a copy of the process while it is only its mapped file, so the fork
+// copies almost nothing, PID 1 shares no page the engine writes later (no copy-on-write faults
+// and TLB shootdowns in a multi-threaded engine), and PID 1 unshares its namespaces while the
+// runtime starts (about a millisecond). PID 1 then runs the nosplit code of pid1.go as from any
+// other fork, on a boot block it lays out itself (boot.init), and its parent-death signal is tied
+// to the engine's main thread, which the Go runtime never ends. Built without -E (go build alone,
+// go test), the entry is the runtime's and `run` forks PID 1 in Go (startInit).
+var (
+	earlyPID  int64    // PID 1, or 0 (not forked: not `run`, or no socket), or -errno of the clone
+	earlyFds  [2]int32 // PID 1's status socket: the engine's end, PID 1's end (closed in the engine)
+	earlyUID  uint64   // the caller's ids, read before the clone: inside they are not mapped yet
+	earlyGID  uint64
+	earlyTLS  [16]uintptr // PID 1's thread pointer points in the middle
+	earlyBoot boot
+)
+
+func earlyEntry()
+
+// earlyBootInit lays out the boot block of PID 1 forked at entry: the default namespaces of a run
+// (a new network namespace, a new session), as earlyInit forks.
+//
+//go:nosplit
+//go:norace
+func earlyBootInit() {
+	earlyBoot.init(uintptr(earlyFds[1]), earlyUID, earlyGID, true, pid1Unshare(true))
+}
+
+// pid1Early is PID 1 forked at entry, after earlyBootInit (a call of its own, so that this frame
+// on top of PID 1's nosplit chain stays small).
+//
+//go:nosplit
+//go:norace
+func pid1Early() { pid1Boot(unsafe.Pointer(&earlyBoot)) }
+
+// The engine's end of PID 1's socket took the lowest free descriptor at entry: moved above 5, so
+// that a frame file put on fd 3 (run --frame) or the events fd 4 probed later is never it.
+func init() {
+	if earlyPID == 0 {
+		return
+	}
+	fd := int(earlyFds[0])
+	if earlyPID < 0 {
+		unix.Close(fd) // the clone failed: startInit tries again and reports why
+		return
+	}
+	if fd <= answersFd {
+		moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, answersFd+1)
+		unix.Close(fd)
+		if err != nil {
+			earlyPID = -int64(unix.EBADF) // PID 1 sees its socket's end and exits
+			return
+		}
+		earlyFds[0] = int32(moved)
+	}
+}
+
+// entryInit is the PID 1 forked at entry, or nil.
+func entryInit() *initProc {
+	if earlyPID <= 0 {
+		return nil
+	}
+	status, err := newReceiver(int(earlyFds[0]))
+	if err != nil {
+		unix.Close(int(earlyFds[0]))
+		p := &initProc{pid: int(earlyPID), pidfd: -1}
+		_ = p.kill()
+		p.wait()
+		return nil
+	}
+	return &initProc{pid: int(earlyPID), pidfd: -1, status: status, newNet: true, newSession: true}
+}
