@@ -4,11 +4,11 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -101,14 +101,19 @@ func (c *ExecConfig) Degrades(name string) bool {
 func Parse(data []byte) (*ExecConfig, error) {
 	var c ExecConfig
 	d := decoder{}
-	d.execConfig(data, &c)
+	v, err := parseJSON(data)
+	if err != nil {
+		d.fail("", "must be an object")
+	} else {
+		d.execConfig(v, &c)
+	}
 	if d.err != nil {
 		return nil, d.err
 	}
 	return &c, nil
 }
 
-// decoder walks the JSON with explicit field sets, so unknown and missing keys are reported with
+// decoder walks the parsed JSON (json.go) with explicit field sets, so unknown and missing keys are reported with
 // their path exactly like valibot's strictObject, and stops at the first error.
 type decoder struct{ err *Error }
 
@@ -125,16 +130,16 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-// object splits a JSON object into its fields, rejecting unknown keys and missing required ones.
-func (d *decoder) object(raw json.RawMessage, path string, required, optional []string) map[string]json.RawMessage {
+// object returns a JSON object's fields, rejecting unknown keys and missing required ones.
+func (d *decoder) object(v *value, path string, required, optional []string) map[string]*value {
 	if d.err != nil {
 		return nil
 	}
-	var fields map[string]json.RawMessage
-	if !isKind(raw, '{') || json.Unmarshal(raw, &fields) != nil {
+	if v == nil || v.kind != '{' {
 		d.fail(path, "must be an object")
 		return nil
 	}
+	fields := v.obj
 	known := map[string]bool{}
 	for _, k := range append(append([]string{}, required...), optional...) {
 		known[k] = true
@@ -159,15 +164,15 @@ func (d *decoder) object(raw json.RawMessage, path string, required, optional []
 	return fields
 }
 
-func isKind(raw json.RawMessage, first byte) bool {
-	t := bytes.TrimLeft(raw, " \t\r\n")
-	return len(t) > 0 && t[0] == first
-}
+// is reports whether v is present and of kind k.
+func is(v *value, k byte) bool { return v != nil && v.kind == k }
 
-func (d *decoder) str(raw json.RawMessage, path string) string {
+func (d *decoder) str(v *value, path string) string {
 	var s string
-	if d.err == nil && (!isKind(raw, '"') || json.Unmarshal(raw, &s) != nil) {
+	if d.err == nil && !is(v, '"') {
 		d.fail(path, "must be a string")
+	} else if d.err == nil {
+		s = v.text
 	}
 	if d.err == nil && strings.ContainsRune(s, 0) {
 		d.fail(path, "must not contain a NUL byte")
@@ -175,21 +180,24 @@ func (d *decoder) str(raw json.RawMessage, path string) string {
 	return s
 }
 
-func (d *decoder) boolean(raw json.RawMessage, path string) bool {
-	var b bool
-	if d.err == nil && ((!isKind(raw, 't') && !isKind(raw, 'f')) || json.Unmarshal(raw, &b) != nil) {
+func (d *decoder) boolean(v *value, path string) bool {
+	if d.err == nil && !is(v, 't') && !is(v, 'f') {
 		d.fail(path, "must be a boolean")
 	}
-	return b
+	return is(v, 't')
 }
 
 // integer decodes a whole number in [lo, 2^53-1], like valibot's integer/minValue/maxValue.
-func (d *decoder) integer(raw json.RawMessage, path string, lo int64) int64 {
-	var f float64
+func (d *decoder) integer(v *value, path string, lo int64) int64 {
 	if d.err != nil {
 		return 0
 	}
-	if isKind(raw, 'n') || json.Unmarshal(raw, &f) != nil {
+	var f float64
+	var err error
+	if is(v, '0') {
+		f, err = strconv.ParseFloat(v.text, 64)
+	}
+	if !is(v, '0') || err != nil {
 		d.fail(path, "must be a number")
 	} else if f != math.Trunc(f) {
 		d.fail(path, "must be a whole number")
@@ -201,16 +209,18 @@ func (d *decoder) integer(raw json.RawMessage, path string, lo int64) int64 {
 	return int64(f)
 }
 
-func (d *decoder) array(raw json.RawMessage, path string) []json.RawMessage {
-	var items []json.RawMessage
-	if d.err == nil && (!isKind(raw, '[') || json.Unmarshal(raw, &items) != nil) {
+func (d *decoder) array(v *value, path string) []*value {
+	if d.err == nil && !is(v, '[') {
 		d.fail(path, "must be an array")
 	}
-	return items
+	if d.err != nil {
+		return nil
+	}
+	return v.arr
 }
 
-func (d *decoder) strings(raw json.RawMessage, path string, check func(string, string)) []string {
-	items := d.array(raw, path)
+func (d *decoder) strings(v *value, path string, check func(string, string)) []string {
+	items := d.array(v, path)
 	out := make([]string, 0, len(items))
 	for i, item := range items {
 		p := fmt.Sprintf("%s[%d]", path, i)
@@ -266,8 +276,8 @@ func validHostname(h string) bool {
 	return true
 }
 
-func (d *decoder) execConfig(data []byte, c *ExecConfig) {
-	f := d.object(data, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn", "reportRefusals", "reportFiles"})
+func (d *decoder) execConfig(v *value, c *ExecConfig) {
+	f := d.object(v, "", []string{"version", "argv", "cwd", "env", "fs", "network", "limits", "process", "degrade", "hostname"}, []string{"learn", "reportRefusals", "reportFiles"})
 	if d.err != nil {
 		return
 	}
@@ -313,10 +323,12 @@ func (d *decoder) execConfig(data []byte, c *ExecConfig) {
 	}
 }
 
-func (d *decoder) env(raw json.RawMessage) map[string]string {
-	var fields map[string]json.RawMessage
-	if d.err == nil && (!isKind(raw, '{') || json.Unmarshal(raw, &fields) != nil) {
+func (d *decoder) env(v *value) map[string]string {
+	var fields map[string]*value
+	if d.err == nil && !is(v, '{') {
 		d.fail("env", "must be an object")
+	} else if d.err == nil {
+		fields = v.obj
 	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
@@ -333,8 +345,8 @@ func (d *decoder) env(raw json.RawMessage) map[string]string {
 	return env
 }
 
-func (d *decoder) fs(raw json.RawMessage, fs *Fs) {
-	f := d.object(raw, "fs", []string{"read", "write", "hide", "readOnly", "sockets", "tmpBytes"}, nil)
+func (d *decoder) fs(v *value, fs *Fs) {
+	f := d.object(v, "fs", []string{"read", "write", "hide", "readOnly", "sockets", "tmpBytes"}, nil)
 	fs.Read = d.strings(f["read"], "fs.read", d.absPath)
 	fs.Write = d.strings(f["write"], "fs.write", d.absPath)
 	fs.Hide = d.strings(f["hide"], "fs.hide", d.absPath)
@@ -343,23 +355,28 @@ func (d *decoder) fs(raw json.RawMessage, fs *Fs) {
 	fs.TmpBytes = d.integer(f["tmpBytes"], "fs.tmpBytes", 0)
 }
 
-func (d *decoder) network(raw json.RawMessage, n *Network) {
-	var probe map[string]json.RawMessage
-	if d.err == nil && (!isKind(raw, '{') || json.Unmarshal(raw, &probe) != nil) {
+func (d *decoder) network(v *value, n *Network) {
+	if d.err != nil {
+		return
+	}
+	if !is(v, '{') {
 		d.fail("network", "must be an object")
 		return
 	}
-	var mode string
-	if m, ok := probe["mode"]; !ok || json.Unmarshal(m, &mode) != nil || (mode != "none" && mode != "host" && mode != "allowlist") {
+	mode := ""
+	if m := v.obj["mode"]; is(m, '"') {
+		mode = m.text
+	}
+	if mode != "none" && mode != "host" && mode != "allowlist" {
 		d.fail("network.mode", `must be "none", "host" or "allowlist"`)
 		return
 	}
 	n.Mode = mode
 	if mode != "allowlist" {
-		d.object(raw, "network", []string{"mode"}, nil)
+		d.object(v, "network", []string{"mode"}, nil)
 		return
 	}
-	f := d.object(raw, "network", []string{"mode", "allow", "deny", "ask"}, nil)
+	f := d.object(v, "network", []string{"mode", "allow", "deny", "ask"}, nil)
 	nonEmpty := func(s, p string) {
 		if s == "" {
 			d.fail(p, "must not be empty")
@@ -370,9 +387,9 @@ func (d *decoder) network(raw json.RawMessage, n *Network) {
 	n.Ask = d.boolean(f["ask"], "network.ask")
 }
 
-func (d *decoder) limits(raw json.RawMessage, l *Limits) {
+func (d *decoder) limits(v *value, l *Limits) {
 	names := []string{"memoryBytes", "pids", "cpuSeconds", "wallMs", "fileSizeBytes", "openFiles"}
-	f := d.object(raw, "limits", nil, names)
+	f := d.object(v, "limits", nil, names)
 	dst := []*int64{&l.MemoryBytes, &l.Pids, &l.CPUSeconds, &l.WallMs, &l.FileSizeBytes, &l.OpenFiles}
 	for i, name := range names {
 		if v, ok := f[name]; ok {
