@@ -3,6 +3,7 @@
 package sandbox
 
 import (
+	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +26,37 @@ var (
 	earlyBoot boot
 )
 
+// earlyCPUs is the engine's CPU affinity at entry, saved before PID 1 is forked (earlyPin).
+var earlyCPUs cpuSet
+
 func earlyEntry()
+
+// earlySaveCPUs saves the engine's CPU affinity before PID 1 is forked: PID 1 restores it.
+//
+//go:nosplit
+//go:norace
+func earlySaveCPUs() { earlyCPUs.get() }
+
+// earlyPin moves PID 1 off the engine's CPU until its plan arrives. The kernel queues a new child
+// on its parent's CPU: there PID 1's namespaces (0.6 ms) and the Go runtime's start took turns
+// while the other CPU idled. PID 1 allows its CPUs again once its plan is in (pid1), long after
+// this call, so the target never inherits the pin.
+//
+//go:nosplit
+//go:norace
+func earlyPin() {
+	if earlyPID <= 0 || earlyCPUs.n == 0 {
+		return
+	}
+	var here uint32
+	if _, _, e := syscall.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&here)), 0, 0); e != 0 {
+		return
+	}
+	var other cpuSet
+	if other.one(&earlyCPUs, uintptr(here)) {
+		other.set(uintptr(earlyPID))
+	}
+}
 
 // earlyBootInit lays out the boot block of PID 1 forked at entry: the default namespaces of a run
 // (a new network namespace, a new session), as earlyInit forks.
@@ -34,6 +65,7 @@ func earlyEntry()
 //go:norace
 func earlyBootInit() {
 	earlyBoot.init(uintptr(earlyFds[1]), earlyUID, earlyGID, true, pid1Unshare(true))
+	earlyBoot.cpus = earlyCPUs
 }
 
 // pid1Early is PID 1 forked at entry, after earlyBootInit (a call of its own, so that this frame

@@ -18,6 +18,12 @@ TEXT ·earlyEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$104, AX // SYS_getgid
 	SYSCALL
 	MOVQ	AX, ·earlyGID(SB)
+	// Go code (earlyCPUs, earlyPin) runs with the thread pointer PID 1 gets; the runtime sets its own.
+	MOVQ	$0x1002, DI // ARCH_SET_FS
+	LEAQ	·earlyTLS+64(SB), SI
+	MOVQ	$158, AX // SYS_arch_prctl
+	SYSCALL
+	CALL	·earlySaveCPUs(SB)
 	MOVQ	$1, DI // AF_UNIX
 	MOVQ	$0x80005, SI // SOCK_SEQPACKET|SOCK_CLOEXEC
 	XORQ	DX, DX
@@ -39,16 +45,13 @@ TEXT ·earlyEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVLQSX	·earlyFds+4(SB), DI // PID 1's end of the socket
 	MOVQ	$3, AX // SYS_close
 	SYSCALL
+	CALL	·earlyPin(SB)
 start:
 	JMP	_rt0_amd64_linux(SB)
 
 child:
 	// Go code finds its goroutine at FS-8: nil here (earlyTLS is zero), which nosplit code that
-	// calls only nosplit code never looks at.
-	MOVQ	$0x1002, DI // ARCH_SET_FS
-	LEAQ	·earlyTLS+64(SB), SI
-	MOVQ	$158, AX // SYS_arch_prctl
-	SYSCALL
+	// calls only nosplit code never looks at. FS was set before the clone.
 	CALL	·earlyBootInit(SB)
 	CALL	·pid1Early(SB) // does not return
 	MOVQ	$125, DI

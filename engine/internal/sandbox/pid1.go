@@ -69,6 +69,7 @@ type boot struct {
 	mapData       [2][48]byte // "ID ID 1" for uid_map and gid_map
 
 	plan plan.Mapped
+	cpus cpuSet // the CPUs PID 1 allows itself once its plan is in, when set (early_amd64.go)
 	ws   uint32
 	dfl  [4]uintptr // struct sigaction for SIG_DFL (all zero on every architecture)
 }
@@ -111,6 +112,44 @@ func (b *boot) init(status uintptr, uid, gid uint64, newSession bool, flags uint
 	b.superviseArgv = [3]*byte{cString("stockade-engine\x00"), cString("__supervise\x00"), nil}
 	b.superviseEnv = [2]*byte{cString(innerGOMAXPROCS + "\x00"), nil}
 	b.empty = cString("\x00")
+}
+
+// cpuSet is a CPU affinity mask (1024 CPUs, as glibc's cpu_set_t) and the bytes the kernel
+// filled; n == 0 is none.
+type cpuSet struct {
+	bits [16]uint64
+	n    uintptr
+}
+
+// get reads this thread's affinity.
+//
+//go:nosplit
+func (c *cpuSet) get() {
+	n, _, e := syscall.RawSyscall(unix.SYS_SCHED_GETAFFINITY, 0, unsafe.Sizeof(c.bits), uintptr(unsafe.Pointer(&c.bits)))
+	if e != 0 {
+		n = 0
+	}
+	c.n = n
+}
+
+// set gives task tid (0: this one) the affinity c; best effort.
+//
+//go:nosplit
+func (c *cpuSet) set(tid uintptr) {
+	syscall.RawSyscall(unix.SYS_SCHED_SETAFFINITY, tid, c.n, uintptr(unsafe.Pointer(&c.bits)))
+}
+
+// one makes c the first CPU of from other than not, and reports whether there is one.
+//
+//go:nosplit
+func (c *cpuSet) one(from *cpuSet, not uintptr) bool {
+	for cpu := uintptr(0); cpu < from.n*8; cpu++ {
+		if from.bits[cpu/64]&(1<<(cpu%64)) != 0 && cpu != not {
+			c.bits[cpu/64], c.n = 1<<(cpu%64), from.n
+			return true
+		}
+	}
+	return false
 }
 
 // cString is the address of a string constant that ends in NUL.
@@ -223,6 +262,9 @@ func pid1(b *boot) {
 	}
 	if e != 0 || n != uintptr(recordSize) || b.in.Kind != recPlan {
 		pid1Fail(b, stepReceive, uintptr(e))
+	}
+	if b.cpus.n != 0 {
+		b.cpus.set(0)
 	}
 	flags := b.in.Code
 	want := &b.want

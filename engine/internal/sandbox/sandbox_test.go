@@ -89,6 +89,28 @@ func TestEngineWithoutItsEntryPointIsTheSameSandbox(t *testing.T) {
 	expectCode(t, run(t, c, nil), 3)
 }
 
+// PID 1 forked at the engine's entry is pinned to another CPU until its plan arrives
+// (early_amd64.go): the target must get the caller's CPUs, never the pin.
+func TestTargetGetsTheCallersCPUs(t *testing.T) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want string
+	for _, line := range lines(string(status)) {
+		if strings.HasPrefix(line, "Cpus_allowed_list:") {
+			want = line
+		}
+	}
+	for i := 0; i < 3; i++ {
+		r := run(t, sh("grep Cpus_allowed_list: /proc/self/status"), nil)
+		expectCode(t, r, 0)
+		if got := strings.TrimSpace(r.stdout); got != want {
+			t.Fatalf("the target's CPUs %q, the caller's %q", got, want)
+		}
+	}
+}
+
 func TestReadOutsideTheViewFails(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "secret")
 	if err := os.WriteFile(secret, []byte("TOPSECRET"), 0o644); err != nil {
