@@ -1,8 +1,9 @@
 /**
- * Reads a hyperfine `--export-json` file and prints each command's median (with p10/p90) and its
- * ratio to named references, all from that one run.
+ * Reads hyperfine `--export-json` files and prints each command's median (with p10/p90) and its
+ * ratio to named references, all from that one run. Several files (comma-separated: the rounds of
+ * one interleaved run, bench/startup.sh) are merged command by command.
  *
- *   node --import tsx bench/ratios.ts RESULTS.json SUBJECT REFERENCE...
+ *   node --import tsx bench/ratios.ts RESULTS.json[,MORE.json...] SUBJECT REFERENCE...
  *
  * SUBJECT and REFERENCE are hyperfine command names (`-n`). Targets, when given as
  * REFERENCE=LIMIT (e.g. bwrap=1.0), are printed as met or missed.
@@ -12,7 +13,6 @@ import { readFileSync } from "node:fs";
 interface HyperfineResult {
   command: string;
   times: number[];
-  exit_codes: number[];
 }
 
 const [file, subject, ...references] = process.argv.slice(2);
@@ -20,7 +20,13 @@ if (!file || !subject) {
   console.error("usage: node --import tsx bench/ratios.ts RESULTS.json SUBJECT [REFERENCE[=TARGET]...]");
   process.exit(2);
 }
-const results = (JSON.parse(readFileSync(file, "utf8")) as { results: HyperfineResult[] }).results;
+const merged = new Map<string, number[]>();
+for (const f of file.split(",")) {
+  for (const r of (JSON.parse(readFileSync(f, "utf8")) as { results: HyperfineResult[] }).results) {
+    merged.set(r.command, [...(merged.get(r.command) ?? []), ...r.times]);
+  }
+}
+const results = [...merged].map(([command, times]) => ({ command, times }));
 
 function quantile(sorted: number[], q: number): number {
   const at = (sorted.length - 1) * q;
