@@ -5,7 +5,9 @@
 # Prints medians and the engine's ratios (targets: ≤ 1.0× bwrap, stretch ≤ 1.5× unshare).
 #
 #   sh bench/startup.sh [RUNS] [ROUNDS]   (default 300 runs of each command in 6 rounds;
-#                                         STOCKADE_ENGINE picks the engine binary)
+#                                         STOCKADE_ENGINE picks the engine binary, and
+#                                         BENCH_ENGINES="NAME=PATH ..." adds other builds, to
+#                                         compare them side by side)
 #
 # Method: hyperfine -N (no shell) runs each command directly, in ROUNDS rounds of RUNS/ROUNDS runs,
 # the commands in reverse order every other round, and the rounds' samples are merged: this VM's
@@ -50,12 +52,13 @@ engine|$ENGINE run --frame $FRAME
 unshare|unshare -Urmnpf --mount-proc /bin/true
 bwrap|$BWRAP
 EOF
+for other in ${BENCH_ENGINES:-}; do echo "${other%%=*}|${other#*=} run --frame $FRAME" >>"$OUT/commands"; done
 # firejail refuses to run in some containers (no setuid, seccomp already set): say so, skip it.
 if $FIREJAIL 2>"$OUT/firejail.err"; then echo "firejail|$FIREJAIL" >>"$OUT/commands"
 else echo "firejail skipped: $(head -n 3 "$OUT/firejail.err")" >&2; fi
 
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)   engine: $ENGINE   runs: $RUNS in $ROUNDS rounds"
-node --import tsx bench/ratios.ts "$(rounds startup "$OUT/commands")" engine bare unshare=1.5 bwrap=1.0
+node --import tsx bench/ratios.ts "$(rounds startup "$OUT/commands")" engine bare unshare=1.5 bwrap=1.0 $(for other in ${BENCH_ENGINES:-}; do printf '%s ' "${other%%=*}"; done)
 
 echo "\nfd-3 path (as run() feeds it), through sh -c on both sides:"
 cat >"$OUT/commands-fd3" <<EOF
