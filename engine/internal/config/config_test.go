@@ -9,32 +9,32 @@ import (
 
 const vectors = "../../../tests/vectors/exec-config"
 
-func TestValidVectorsParse(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(vectors, "valid", "*.json"))
-	if len(files) < 5 {
-		t.Fatalf("found %d valid vectors", len(files))
+// eachVector calls fn with each shared vector matching pattern, of which there are at least min.
+func eachVector(t *testing.T, pattern string, min int, fn func(file string, data []byte)) {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(vectors, pattern))
+	if len(files) < min {
+		t.Fatalf("found %d vectors matching %s", len(files), pattern)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := Parse(data); err != nil {
-			t.Errorf("%s: %v", filepath.Base(f), err)
-		}
+		fn(f, data)
 	}
 }
 
-func TestInvalidVectorsFailAtTheirPath(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(vectors, "invalid", "*.json"))
-	if len(files) < 20 {
-		t.Fatalf("found %d invalid vectors", len(files))
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
+func TestValidVectorsParse(t *testing.T) {
+	eachVector(t, "valid/*.json", 5, func(f string, data []byte) {
+		if _, err := Parse(data); err != nil {
+			t.Errorf("%s: %v", filepath.Base(f), err)
 		}
+	})
+}
+
+func TestInvalidVectorsFailAtTheirPath(t *testing.T) {
+	eachVector(t, "invalid/*.json", 20, func(f string, data []byte) {
 		want, err := os.ReadFile(strings.TrimSuffix(f, ".json") + ".path")
 		if err != nil {
 			t.Fatal(err)
@@ -43,12 +43,12 @@ func TestInvalidVectorsFailAtTheirPath(t *testing.T) {
 		ce, ok := err.(*Error)
 		if !ok {
 			t.Errorf("%s: want a config error, got %v", filepath.Base(f), err)
-			continue
+			return
 		}
 		if ce.Path != strings.TrimSpace(string(want)) {
 			t.Errorf("%s: error at %q (%v), want %q", filepath.Base(f), ce.Path, ce, strings.TrimSpace(string(want)))
 		}
-	}
+	})
 }
 
 func TestParseRejectsNonJSONAndTrailingData(t *testing.T) {
