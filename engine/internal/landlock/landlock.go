@@ -7,7 +7,7 @@
 package landlock
 
 import (
-	"fmt"
+	"strconv"
 	"unsafe"
 
 	ll "github.com/landlock-lsm/go-landlock/landlock"
@@ -109,7 +109,7 @@ func Plan(p *plan.Plan, c *config.ExecConfig, abi int, o Options) error {
 			if !isDir {
 				var st unix.Stat_t
 				if err := unix.Stat(path, &st); err != nil {
-					return step.Fail("landlock", fmt.Sprintf("%q", path), err)
+					return step.Fail("landlock", strconv.Quote(path), err)
 				}
 				isDir = st.Mode&unix.S_IFMT == unix.S_IFDIR
 			}
@@ -124,7 +124,7 @@ func Plan(p *plan.Plan, c *config.ExecConfig, abi int, o Options) error {
 	}
 	if attr.HandledAccessNet&connTCP != 0 && c.Network.Mode == "allowlist" && o.ProxyPort > 0 {
 		port := plan.Struct(p, &llsys.NetPortAttr{AllowedAccess: connTCP, Port: uint64(o.ProxyPort)})
-		p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("port rule %d", o.ProxyPort)}), unix.SYS_LANDLOCK_ADD_RULE,
+		p.Call(p.Step(plan.Step{Name: "landlock", What: "port rule " + strconv.Itoa(o.ProxyPort)}), unix.SYS_LANDLOCK_ADD_RULE,
 			ruleset.Cell(), plan.Lit(llsys.RuleTypeNetPort), port.Addr(), plan.Lit(0))
 	}
 	p.Call(p.Step(plan.Step{Name: "landlock", What: "restrict"}), unix.SYS_LANDLOCK_RESTRICT_SELF, ruleset.Cell(), plan.Lit(0))
@@ -137,9 +137,9 @@ func Plan(p *plan.Plan, c *config.ExecConfig, abi int, o Options) error {
 func addPath(p *plan.Plan, ruleset plan.Ref, path string, access uint64) {
 	rule := plan.Struct(p, &pathBeneath{allowed: access, parentFd: -1})
 	fd := rule.Add(unsafe.Offsetof(pathBeneath{}.parentFd))
-	p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("%q", path)}), unix.SYS_OPENAT,
+	p.Call(p.Step(plan.Step{Name: "landlock", What: strconv.Quote(path)}), unix.SYS_OPENAT,
 		plan.Lit(unix.AT_FDCWD), p.Str(path).Addr(), plan.Lit(unix.O_PATH|unix.O_CLOEXEC)).To4(fd)
-	p.Call(p.Step(plan.Step{Name: "landlock", What: fmt.Sprintf("rule for %q", path)}), unix.SYS_LANDLOCK_ADD_RULE,
+	p.Call(p.Step(plan.Step{Name: "landlock", What: "rule for " + strconv.Quote(path)}), unix.SYS_LANDLOCK_ADD_RULE,
 		ruleset.Cell(), plan.Lit(llsys.RuleTypePathBeneath), rule.Addr(), plan.Lit(0))
 	p.Close(fd)
 }

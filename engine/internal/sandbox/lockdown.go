@@ -4,8 +4,8 @@ package sandbox
 
 import (
 	"errors"
-	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -41,7 +41,7 @@ func planTarget(p *plan.Plan, c *config.ExecConfig, filter []unix.SockFilter, l 
 	if err != nil {
 		return err
 	}
-	p.Call(p.Step(plan.Step{Name: "cwd", What: fmt.Sprintf("%q", c.Cwd), Hint: "the working directory must be inside fs.read or fs.write"}),
+	p.Call(p.Step(plan.Step{Name: "cwd", What: strconv.Quote(c.Cwd), Hint: "the working directory must be inside fs.read or fs.write"}),
 		unix.SYS_CHDIR, p.Str(c.Cwd).Addr())
 	caps.Plan(p, l.setpcap)
 	p.Call(p.Step(plan.Step{Name: "no_new_privs"}), unix.SYS_PRCTL, plan.Lit(unix.PR_SET_NO_NEW_PRIVS), plan.Lit(1), plan.Lit(0), plan.Lit(0), plan.Lit(0))
@@ -68,7 +68,7 @@ func planTarget(p *plan.Plan, c *config.ExecConfig, filter []unix.SockFilter, l 
 	for i, path := range paths {
 		refs[i] = p.Str(path)
 	}
-	what := fmt.Sprintf("%q", c.Argv[0])
+	what := strconv.Quote(c.Argv[0])
 	searched := !strings.Contains(c.Argv[0], "/")
 	s := p.Step(plan.Step{Name: "command", What: what, Code: step.ExitNotExecutable, CodeNotFound: step.ExitNotFound, Explain: explainCommand(searched),
 		Hint: "is its directory in fs.read?", HintOn: uint64(unix.ENOENT)})
@@ -83,7 +83,7 @@ func commandPaths(name, pathEnv string) ([]string, error) {
 		return []string{name}, nil
 	}
 	if pathEnv == "" {
-		return nil, &step.Error{Step: "command", What: fmt.Sprintf("%q", name), Err: errors.New("not found (the environment has no PATH)"),
+		return nil, &step.Error{Step: "command", What: strconv.Quote(name), Err: errors.New("not found (the environment has no PATH)"),
 			Code: step.ExitNotFound, Hint: "give an absolute path or set env.PATH"}
 	}
 	var paths []string

@@ -138,7 +138,7 @@ const noSymlinks = unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS
 // symlink in a parent is ELOOP), and requires the inode seen on the host: a path swapped in
 // between is an error.
 func (b *builder) openSource(e *entry) plan.Ref {
-	s := b.p.Step(plan.Step{Name: "mount", What: fmt.Sprintf("%s %q", e.field, e.path), Explain: explainErrno})
+	s := b.p.Step(plan.Step{Name: "mount", What: e.what(), Explain: explainErrno})
 	fd := b.open(s, plan.Lit(unix.AT_FDCWD), e.path, noSymlinks)
 	b.same(s, b.fstat(s, fd), host(&e.stat))
 	return fd

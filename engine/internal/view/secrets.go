@@ -4,6 +4,7 @@ package view
 
 import (
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -28,7 +29,10 @@ func RootSecrets(fs *config.Fs) []string {
 	}
 	var out []string
 	for _, pattern := range rootOnly {
-		matches, _ := filepath.Glob(pattern)
+		matches := []string{pattern}
+		if strings.ContainsAny(pattern, "*?[") {
+			matches, _ = filepath.Glob(pattern) // a plain path is checked by the Lstat below alone
+		}
 		for _, p := range matches {
 			if named[p] || (!underAny(p, fs.Read) && !underAny(p, fs.Write)) {
 				continue

@@ -10,8 +10,8 @@ package view
 
 import (
 	"errors"
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -42,6 +42,9 @@ type entry struct {
 	stat   unix.Stat_t // the host object, opened without following symlinks
 	link   string      // the target, when the host object is a symlink
 }
+
+// what names the entry in messages: `fs.read[2] "/opt/x"`.
+func (e *entry) what() string { return e.field + " " + strconv.Quote(e.path) }
 
 func (e *entry) isDir() bool  { return e.stat.Mode&unix.S_IFMT == unix.S_IFDIR }
 func (e *entry) isLink() bool { return e.stat.Mode&unix.S_IFMT == unix.S_IFLNK }
@@ -104,7 +107,7 @@ func inspect(fs *config.Fs) ([]entry, error) {
 				}
 				hidden[p] = true
 			}
-			entries = append(entries, entry{path: p, kind: k, field: fmt.Sprintf("%s[%d]", field, i)})
+			entries = append(entries, entry{path: p, kind: k, field: field + "[" + strconv.Itoa(i) + "]"})
 		}
 	}
 	add(fs.Read, kindRead, "fs.read")
@@ -121,7 +124,7 @@ func inspect(fs *config.Fs) ([]entry, error) {
 		if e.kind == kindSystem {
 			continue
 		}
-		what := fmt.Sprintf("%s %q", e.field, e.path)
+		what := e.what()
 		if under(e.path, "/proc") || under(e.path, "/dev") {
 			return nil, step.Failf("mount", what, "/proc and /dev are made by the engine; remove this path").
 				WithHint("the sandbox always gets a fresh /proc and a minimal /dev")
@@ -167,7 +170,7 @@ func readlink(path string) (string, error) {
 
 // apply plans one entry, its source open in src when it exists on the host.
 func (b *builder) apply(e *entry, src plan.Ref) error {
-	what := fmt.Sprintf("%s %q", e.field, e.path)
+	what := e.what()
 	switch {
 	case e.kind == kindSystem:
 		return b.system(e.path)
@@ -323,4 +326,4 @@ func splitParent(p string) (string, string) {
 	return p[:i], p[i+1:]
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+func quote(s string) string { return strconv.Quote(s) }
