@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import process from "node:process";
@@ -15,7 +15,7 @@ import { type Arch, compileSeccomp, hostArch } from "./compile.ts";
 import { EXEC_CONFIG_VERSION, type ExecConfig, parseExecConfig, toConfigIssues } from "./engine/config.ts";
 import { locateEngine } from "./engine/locate.ts";
 import { ConfigError, type ConfigIssue } from "./errors.ts";
-import { isUnprotected, ownFiles, PROTECTED_NAMES, protectedPaths } from "./protect.ts";
+import { isUnprotected, lstat, ownFiles, PROTECTED_NAMES, protectedPaths } from "./protect.ts";
 
 const noNul = v.check((s: string) => !s.includes("\0"), "must not contain a NUL byte");
 const PathString = v.pipe(v.string(), v.minLength(1, "must not be empty"), noNul);
@@ -236,12 +236,7 @@ export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 const DEFAULT_TMP_BYTES = 128 * 1024 * 1024;
 
 function exists(path: string): boolean {
-  try {
-    lstatSync(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return lstat(path) !== undefined;
 }
 
 function etcSecrets(): string[] {

@@ -90,11 +90,13 @@ export interface Protected {
   hide: string[];
 }
 
-function lstat(path: string): Stats | undefined {
+/** The host object at `path` (not following a last symlink), or undefined when there is none. */
+export function lstat(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    // A missing path, the usual case, without an exception (5 µs each in Node, for dozens a run).
+    return lstatSync(path, { throwIfNoEntry: false });
   } catch {
-    return undefined;
+    return undefined; // a file on the way, or no permission
   }
 }
 
