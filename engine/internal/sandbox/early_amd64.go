@@ -22,7 +22,7 @@ var (
 	earlyFds  [2]int32 // PID 1's status socket: the engine's end, PID 1's end (closed in the engine)
 	earlyUID  uint64   // the caller's ids, read before the clone: inside they are not mapped yet
 	earlyGID  uint64
-	earlyTLS  [16]uintptr // PID 1's thread pointer points in the middle
+	earlyTLS  [16]uintptr // the thread pointer of Go code before the runtime sets its own (the entry code, PID 1): its middle, a nil goroutine
 	earlyBoot boot
 )
 

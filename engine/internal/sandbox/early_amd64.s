@@ -18,7 +18,7 @@ TEXT ·earlyEntry(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	$104, AX // SYS_getgid
 	SYSCALL
 	MOVQ	AX, ·earlyGID(SB)
-	// Go code (earlyCPUs, earlyPin) runs with the thread pointer PID 1 gets; the runtime sets its own.
+	// Go code (earlySaveCPUs, earlyPin) runs with the thread pointer PID 1 gets; the runtime sets its own.
 	MOVQ	$0x1002, DI // ARCH_SET_FS
 	LEAQ	·earlyTLS+64(SB), SI
 	MOVQ	$158, AX // SYS_arch_prctl
