@@ -119,9 +119,10 @@ func planListener(p *plan.Plan, port int) {
 	body := p.Bytes(rec.bytes())
 	iov := plan.Struct(p, &unix.Iovec{Len: uint64(recordSize)})
 	p.SetPtr(iov.Add(unsafe.Offsetof(unix.Iovec{}.Base)), body)
-	cmsg, fdAt := cmsgRights()
-	control := p.Bytes(cmsg)
-	fd := control.Add(uintptr(fdAt)) // the socket lands in the message itself
+	var cmsg rightsOob
+	cmsg.init()
+	control := p.Bytes(cmsg[:])
+	fd := control.Add(rightsFdAt) // the socket lands in the message itself
 	msg := plan.Struct(p, &unix.Msghdr{Iovlen: 1, Controllen: uint64(len(cmsg))})
 	p.SetPtr(msg.Add(unsafe.Offsetof(unix.Msghdr{}.Iov)), iov)
 	p.SetPtr(msg.Add(unsafe.Offsetof(unix.Msghdr{}.Control)), control)

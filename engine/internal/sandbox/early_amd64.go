@@ -3,7 +3,6 @@
 package sandbox
 
 import (
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -49,7 +48,7 @@ func earlyPin() {
 		return
 	}
 	var here uint32
-	if _, _, e := syscall.RawSyscall(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&here)), 0, 0); e != 0 {
+	if _, e := sys(unix.SYS_GETCPU, uintptr(unsafe.Pointer(&here)), 0, 0, 0, 0); e != 0 {
 		return
 	}
 	var other cpuSet

@@ -56,10 +56,9 @@ type boot struct {
 	inOob [unix.SizeofCmsghdr + 4*pid1MaxFds + 8]byte
 	inMsg unix.Msghdr
 
-	out      record // what PID 1 says: outMsg alone, outMsgFd with the descriptor at outOob[outFd]
+	out      record // what PID 1 says: outMsg alone, outMsgFd with a descriptor in outOob
 	outIov   unix.Iovec
-	outOob   [unix.SizeofCmsghdr + 8]byte // unix.CmsgSpace(4)
-	outFd    int
+	outOob   rightsOob
 	outMsg   unix.Msghdr
 	outMsgFd unix.Msghdr
 
@@ -102,9 +101,7 @@ func (b *boot) init(status uintptr, uid, gid uint64, newSession bool, flags uint
 	b.inIov.Base, b.inIov.Len = (*byte)(unsafe.Pointer(&b.in)), uint64(recordSize)
 	b.inMsg.Iov, b.inMsg.Iovlen = &b.inIov, 1
 	b.inMsg.Control, b.inMsg.Controllen = &b.inOob[0], uint64(len(b.inOob))
-	h := (*unix.Cmsghdr)(unsafe.Pointer(&b.outOob[0]))
-	h.Level, h.Type, h.Len = unix.SOL_SOCKET, unix.SCM_RIGHTS, unix.SizeofCmsghdr+4 // unix.CmsgLen(4)
-	b.outFd = unix.SizeofCmsghdr
+	b.outOob.init()
 	b.outIov.Base, b.outIov.Len = (*byte)(unsafe.Pointer(&b.out)), uint64(recordSize)
 	b.outMsg.Iov, b.outMsg.Iovlen = &b.outIov, 1
 	b.outMsgFd = b.outMsg
@@ -125,7 +122,7 @@ type cpuSet struct {
 //
 //go:nosplit
 func (c *cpuSet) get() {
-	n, _, e := syscall.RawSyscall(unix.SYS_SCHED_GETAFFINITY, 0, unsafe.Sizeof(c.bits), uintptr(unsafe.Pointer(&c.bits)))
+	n, e := sys(unix.SYS_SCHED_GETAFFINITY, 0, unsafe.Sizeof(c.bits), uintptr(unsafe.Pointer(&c.bits)), 0, 0)
 	if e != 0 {
 		n = 0
 	}
@@ -136,7 +133,7 @@ func (c *cpuSet) get() {
 //
 //go:nosplit
 func (c *cpuSet) set(tid uintptr) {
-	syscall.RawSyscall(unix.SYS_SCHED_SETAFFINITY, tid, c.n, uintptr(unsafe.Pointer(&c.bits)))
+	sys(unix.SYS_SCHED_SETAFFINITY, tid, c.n, uintptr(unsafe.Pointer(&c.bits)), 0, 0)
 }
 
 // one makes c the first CPU of from other than not, and reports whether there is one.
@@ -433,7 +430,7 @@ func pid1Reap(b *boot, target uintptr) (code, sig int32) {
 func pid1Send(b *boot, fd uintptr) {
 	msg := &b.outMsg
 	if fd != none {
-		*(*int32)(unsafe.Pointer(&b.outOob[b.outFd])) = int32(fd)
+		b.outOob.setFd(int32(fd))
 		msg = &b.outMsgFd
 	}
 	sys(unix.SYS_SENDMSG, pid1Status, uintptr(unsafe.Pointer(msg)), 0, 0, 0)

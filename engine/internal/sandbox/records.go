@@ -133,12 +133,21 @@ func sendRecord(fd int, r record, line []byte, fds ...int) error {
 	return unix.Sendmsg(fd, append(r.bytes(), line...), oob, nil, 0)
 }
 
-// cmsgRights lays out a control message carrying one descriptor, whose place is returned, so an
-// op or the raw PID 1 can store the descriptor there before sendmsg.
-func cmsgRights() (buf []byte, fdAt int) {
-	buf = make([]byte, unix.CmsgSpace(4))
-	h := (*unix.Cmsghdr)(unsafe.Pointer(&buf[0]))
-	h.Level, h.Type = unix.SOL_SOCKET, unix.SCM_RIGHTS
-	h.SetLen(unix.CmsgLen(4))
-	return buf, unix.CmsgLen(0)
+// rightsOob is a control message carrying one descriptor (unix.CmsgSpace(4) bytes on the 64-bit
+// architectures the engine runs on), laid out once, the descriptor stored at rightsFdAt before each
+// sendmsg: by PID 1, the zygote, or an op of the plan.
+type rightsOob [unix.SizeofCmsghdr + 8]byte
+
+const rightsFdAt = unix.SizeofCmsghdr // unix.CmsgLen(0)
+
+// init writes the header. Nosplit and allocation-free: PID 1 forked at the engine's entry point
+// runs it before the Go runtime starts (early_amd64.go).
+//
+//go:nosplit
+func (o *rightsOob) init() {
+	h := (*unix.Cmsghdr)(unsafe.Pointer(&o[0]))
+	h.Level, h.Type, h.Len = unix.SOL_SOCKET, unix.SCM_RIGHTS, unix.SizeofCmsghdr+4 // unix.CmsgLen(4)
 }
+
+//go:nosplit
+func (o *rightsOob) setFd(fd int32) { *(*int32)(unsafe.Pointer(&o[rightsFdAt])) = fd }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime"
 	"sync"
 	"syscall"
 	"time"
@@ -402,13 +401,13 @@ type spares struct {
 	want   chan struct{}
 }
 
-// forkZygote forks the zygote, from a thread that lives as long as the server (the zygote's
-// parent-death signal fires when it ends), which then asks it for each spare.
+// forkZygote forks the zygote from a goroutine that lives as long as the server (plan.Fork locks
+// it to its thread, whose end fires the zygote's parent-death signal), which then asks it for each
+// spare.
 func (sp *spares) forkZygote() error {
 	sp.want = make(chan struct{}, 1)
 	started := make(chan error)
 	go func() {
-		runtime.LockOSThread() // never unlocked
 		z, err := startZygote()
 		sp.zygote = z
 		started <- err

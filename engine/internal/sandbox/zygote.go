@@ -47,8 +47,7 @@ type zygoteBlock struct {
 	iov      unix.Iovec
 	inOob    [unix.SizeofCmsghdr + 8]byte
 	inMsg    unix.Msghdr
-	outOob   []byte
-	outFd    int
+	outOob   rightsOob
 	outMsg   unix.Msghdr
 	outMsgFd unix.Msghdr
 	pidfd    int32
@@ -72,7 +71,7 @@ func startZygote() (*zygote, error) {
 	z.iov.Base, z.iov.Len = &z.msg.bytes()[0], uint64(zygoteMsgSize)
 	z.inMsg.Iov, z.inMsg.Iovlen = &z.iov, 1
 	z.inMsg.Control = &z.inOob[0]
-	z.outOob, z.outFd = cmsgRights()
+	z.outOob.init()
 	z.outMsg.Iov, z.outMsg.Iovlen = &z.iov, 1
 	z.outMsgFd = z.outMsg
 	z.outMsgFd.Control, z.outMsgFd.Controllen = &z.outOob[0], uint64(len(z.outOob))
@@ -196,7 +195,7 @@ func zygoteServe(z *zygoteBlock) bool {
 		sys(unix.SYS_SENDMSG, zygoteSock, uintptr(unsafe.Pointer(&z.outMsg)), 0, 0, 0)
 		return false
 	}
-	*(*int32)(unsafe.Pointer(&z.outOob[z.outFd])) = z.pidfd
+	z.outOob.setFd(z.pidfd)
 	sys(unix.SYS_SENDMSG, zygoteSock, uintptr(unsafe.Pointer(&z.outMsgFd)), 0, 0, 0)
 	sys(unix.SYS_CLOSE, uintptr(z.pidfd), 0, 0, 0, 0)
 	return false
