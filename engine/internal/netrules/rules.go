@@ -92,24 +92,19 @@ const (
 // must be asked for by number. A deny rule without a port denies every port, so that a deny can
 // never be narrower than the author meant. All errors are returned together.
 func ParseRules(allow, deny []string) (*Rules, error) {
-	r := &Rules{}
 	var errs []error
-	for i, text := range allow {
-		ru, err := parseRule("allow", i, text)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	parse := func(kind string, texts []string) (rules []rule) {
+		for i, text := range texts {
+			ru, err := parseRule(kind, i, text)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			rules = append(rules, ru)
 		}
-		r.allow = append(r.allow, ru)
+		return rules
 	}
-	for i, text := range deny {
-		ru, err := parseRule("deny", i, text)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		r.deny = append(r.deny, ru)
-	}
+	r := &Rules{allow: parse("allow", allow), deny: parse("deny", deny)} // errors in that order
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}

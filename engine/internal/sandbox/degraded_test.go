@@ -4,14 +4,13 @@ package sandbox
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"stockade/engine/internal/frame"
+	"stockade/engine/internal/config"
 )
 
 // denyUserns is a seccomp program that makes clone and unshare with CLONE_NEWUSER fail with
@@ -51,16 +50,16 @@ func nested(t *testing.T, inner func(dir string) []byte) *result {
 	return run(t, c, denyUserns())
 }
 
-func innerFrame(t *testing.T, degrade []string, argv ...string) []byte {
+// innerConfig is the nested engine's run: argv on the host's system directories.
+func innerConfig(degrade []string, argv ...string) *config.ExecConfig {
 	c := baseConfig(argv...)
 	c.Fs.Read = []string{"/usr", "/bin", "/lib", "/lib64"}
 	c.Degrade = degrade
-	raw, _ := json.Marshal(c)
-	data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
+	return c
+}
+
+func innerFrame(t *testing.T, degrade []string, argv ...string) []byte {
+	return encodeFrame(t, innerConfig(degrade, argv...), nil)
 }
 
 func TestWithoutUserNamespacesTheEngineRefuses(t *testing.T) {
@@ -88,16 +87,9 @@ func TestDegradedModeWarnsAndKeepsLandlock(t *testing.T) {
 // than run the command unobserved.
 func TestDegradedModeRefusesLearnMode(t *testing.T) {
 	r := nested(t, func(string) []byte {
-		c := baseConfig("/bin/sh", "-c", "echo ran")
-		c.Fs.Read = []string{"/usr", "/bin", "/lib", "/lib64"}
-		c.Degrade = []string{"namespaces"}
+		c := innerConfig([]string{"namespaces"}, "/bin/sh", "-c", "echo ran")
 		c.Learn = true
-		raw, _ := json.Marshal(c)
-		data, err := frame.Encode(&frame.Frame{Config: raw, Seccomp: allowAll()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+		return encodeFrame(t, c, nil)
 	})
 	expectCode(t, r, 0)
 	if !strings.Contains(r.stdout, "code=125") || !strings.Contains(r.stdout, `"step":"learn"`) || strings.Contains(r.stdout, "ran\n") {
