@@ -6,8 +6,6 @@ import "golang.org/x/sys/unix"
 
 const nativeAuditArch = unix.AUDIT_ARCH_AARCH64
 
-const nativeArchName = "aarch64"
-
 func nativeFileCalls() []fileCall {
 	calls := commonFileCalls(map[string]uintptr{
 		"openat": unix.SYS_OPENAT, "openat2": unix.SYS_OPENAT2, "execve": unix.SYS_EXECVE, "execveat": unix.SYS_EXECVEAT,

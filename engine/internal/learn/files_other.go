@@ -5,6 +5,4 @@ package learn
 // Learn mode knows the file calls of x86_64 and aarch64 only; elsewhere Install refuses.
 const nativeAuditArch = 0
 
-const nativeArchName = ""
-
 func nativeFileCalls() []fileCall { return nil }

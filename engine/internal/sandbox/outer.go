@@ -47,7 +47,6 @@ type outer struct {
 	proxy        *proxy // allowlist mode
 	cg           *cgroup.Plan
 	pool         pid1Pool // where PID 1 comes from
-	unreaped     int      // PID 1, exiting, when the run ended with its report
 	placeholders []string // made for the view on the host, removed at the end
 	timedOut     bool     // the wall-clock limit killed the sandbox
 	killed       bool     // the engine killed the sandbox: the limit, or a served run's SIGKILL
