@@ -11,6 +11,11 @@ import process from "node:process";
 /** The bwrap command line the issue compares against (all namespaces, host root read-only). */
 export const BWRAP_ARGS = ["--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"];
 
+/** The namespaces alone, as startup.sh measures them: user, mount, net, pid and a fresh /proc, no
+ * view, Landlock, seccomp or limits. What the kernel charges for those is a floor under any
+ * sandbox that makes them per call, so the benchmarks show it beside the targets. */
+export const UNSHARE_ARGS = ["-Urmnpf", "--mount-proc"];
+
 /** Spawns a command with no stdio and resolves when it has exited; rejects on a non-zero status. */
 export function spawnToExit(file: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {

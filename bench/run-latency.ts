@@ -6,7 +6,8 @@
  * asks for without the library: the engine spawned on a prepared frame file (`run --frame`), and
  * that frame sent to one `stockade-engine serve` by a bare client (run() from its second call on
  * is served), so run() minus it is the library's own cost (validation, config, frame, streams,
- * events).
+ * events). `unshare spawn` is the namespaces alone (measure.ts UNSHARE_ARGS), the floor under any
+ * sandbox that makes them per call.
  *
  *   node --import tsx bench/run-latency.ts [ITERATIONS]           all three runtimes, one table
  *   node --import tsx bench/run-latency.ts --worker [ITERATIONS]  this runtime only, one JSON line
@@ -21,7 +22,7 @@ import { encodeFrame } from "../src/engine/frame.ts";
 import { locateEngine } from "../src/engine/locate.ts";
 import { baselinePolicy, compileRunSeccomp, toExecConfig } from "../src/policy.ts";
 import { run } from "../src/run.ts";
-import { BWRAP_ARGS, loadAverage, quantile, ratio, runtimes, spawnSyncToExit, spawnToExit } from "./measure.ts";
+import { BWRAP_ARGS, loadAverage, quantile, ratio, runtimes, spawnSyncToExit, spawnToExit, UNSHARE_ARGS } from "./measure.ts";
 
 const WARMUP = 20;
 const frameFile = join(mkdtempSync(join(tmpdir(), "stockade-latency-")), "true.frame");
@@ -78,6 +79,7 @@ const cases: Record<string, () => unknown> = {
   })(),
   "bwrap spawnSync": () => spawnSyncToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
   "bwrap spawn": () => spawnToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
+  "unshare spawn": () => spawnToExit("unshare", [...UNSHARE_ARGS, "/bin/true"]),
 };
 type Medians = Record<string, { medianMs: number; p90Ms: number }>;
 
@@ -103,7 +105,7 @@ if (worker) {
   const root = new URL("../", import.meta.url).pathname;
   console.log(`run-latency: ${iterations} calls each after ${WARMUP} warm-up, interleaved; load ${loadAverage()}`);
   const names = Object.keys(cases);
-  console.log(`median (p90) in ms\n${"runtime".padEnd(8)}${names.map((n) => n.padStart(18)).join("")}   run/spawn  bwrap spawnSync/spawn`);
+  console.log(`median (p90) in ms\n${"runtime".padEnd(8)}${names.map((n) => n.padStart(18)).join("")}   run/spawn  bwrap spawnSync/spawn  unshare/spawn`);
   for (const [name, cmd] of runtimes(root)) {
     const res = spawnSync(cmd[0], [...cmd.slice(1), new URL(import.meta.url).pathname, "--worker", String(iterations)], {
       encoding: "utf8",
@@ -116,7 +118,8 @@ if (worker) {
     const m = JSON.parse(res.stdout.trim().split("\n").pop()!) as Medians;
     const cells = names.map((n) => `${m[n].medianMs.toFixed(2)} (${m[n].p90Ms.toFixed(2)})`.padStart(18)).join("");
     const runRatio = ratio(m.run.medianMs, m.spawn.medianMs);
-    console.log(`${name.padEnd(8)}${cells}   ${runRatio.padStart(9)}  ${ratio(m["bwrap spawnSync"].medianMs, m.spawn.medianMs).padStart(21)}`);
+    const floor = ratio(m["unshare spawn"].medianMs, m.spawn.medianMs);
+    console.log(`${name.padEnd(8)}${cells}   ${runRatio.padStart(9)}  ${ratio(m["bwrap spawnSync"].medianMs, m.spawn.medianMs).padStart(21)}  ${floor.padStart(13)}`);
   }
   console.log(`\ntarget: run/spawn ≤ 3×; load after ${loadAverage()}`);
 }

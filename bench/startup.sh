@@ -4,7 +4,7 @@
 #   seccomp) · unshare -Urmnpf --mount-proc · bwrap --unshare-all · firejail --net=none.
 # Prints medians and the engine's ratios (targets: ≤ 1.0× bwrap, stretch ≤ 1.5× unshare).
 #
-#   sh bench/startup.sh [RUNS] [ROUNDS]   (default 300 runs of each command in 6 rounds;
+#   sh bench/startup.sh [RUNS] [ROUNDS]   (default 300 runs of each command in 30 rounds;
 #                                         STOCKADE_ENGINE picks the engine binary, and
 #                                         BENCH_ENGINES="NAME=PATH ..." adds other builds, to
 #                                         compare them side by side)
@@ -19,7 +19,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-300}
-ROUNDS=${2:-6}
+ROUNDS=${2:-30}
 ENGINE=${STOCKADE_ENGINE:-$PWD/engine/bin/stockade-engine}
 [ -x "$ENGINE" ] || { echo "no engine at \"$ENGINE\": run sh engine/build.sh or set STOCKADE_ENGINE" >&2; exit 1; }
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/stockade-bench.XXXXXX)}
@@ -37,7 +37,7 @@ rounds() {
     while IFS='|' read -r n c; do set -- "$@" -n "$n" "$c"; done <<EOF
 $($order "$list")
 EOF
-    hyperfine -N --warmup 5 --runs $((RUNS / ROUNDS)) --style none --export-json "$OUT/$name-$r.json" "$@" >/dev/null
+    hyperfine -N --warmup 2 --runs $((RUNS / ROUNDS)) --style none --export-json "$OUT/$name-$r.json" "$@" >/dev/null
     files=${files:+$files,}$OUT/$name-$r.json
     r=$((r + 1))
   done

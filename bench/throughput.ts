@@ -2,7 +2,9 @@
  * Throughput with concurrent callers (issue 3): sandboxes per second when CALLERS async loops each
  * `await run(["/bin/true"])` back to back for SECONDS, against the same loops spawning bwrap
  * (`--unshare-all`, host root read-only). Phases alternate run/bwrap/run/bwrap (half the time
- * each) so drift in machine load hits both. Target: run() ≥ 2× bwrap's rate.
+ * each) so drift in machine load hits all. Target: run() ≥ 2× bwrap's rate. The same loops spawning
+ * `unshare` with the namespaces alone (measure.ts UNSHARE_ARGS) give the rate of the kernel's part,
+ * for reference.
  *
  *   node --import tsx bench/throughput.ts [SECONDS] [CALLERS]     (default 10 s, 2 callers)
  *
@@ -10,7 +12,7 @@
  */
 import process from "node:process";
 import { run } from "../src/run.ts";
-import { BWRAP_ARGS, loadAverage, spawnToExit } from "./measure.ts";
+import { BWRAP_ARGS, loadAverage, spawnToExit, UNSHARE_ARGS } from "./measure.ts";
 
 const seconds = Number(process.argv[2] ?? 10);
 const callers = Number(process.argv[3] ?? 2);
@@ -21,6 +23,7 @@ const subjects: Record<string, () => Promise<unknown>> = {
     if (r.code !== 0) throw new Error(`run(["/bin/true"]) exited with ${r.code}: ${r.stderrText}`);
   },
   "bwrap spawn": () => spawnToExit("bwrap", [...BWRAP_ARGS, "/bin/true"]),
+  "unshare spawn": () => spawnToExit("unshare", [...UNSHARE_ARGS, "/bin/true"]),
 };
 
 /** Runs `callers` loops of `call` for `ms`; returns completed calls and the elapsed time. */
@@ -50,6 +53,6 @@ for (let half = 0; half < 2; half++) {
   }
 }
 const rate = (name: string) => totals[name].done / (totals[name].elapsedMs / 1000);
-for (const name of Object.keys(subjects)) console.log(`  ${name.padEnd(12)} ${rate(name).toFixed(1).padStart(7)} sandboxes/s  (${totals[name].done} in ${(totals[name].elapsedMs / 1000).toFixed(1)} s)`);
+for (const name of Object.keys(subjects)) console.log(`  ${name.padEnd(13)} ${rate(name).toFixed(1).padStart(7)} sandboxes/s  (${totals[name].done} in ${(totals[name].elapsedMs / 1000).toFixed(1)} s)`);
 const r = rate("run()") / rate("bwrap spawn");
-console.log(`  run() / bwrap: ${r.toFixed(2)}×   target ≥ 2×: ${r >= 2 ? "met" : "MISSED"}; load after ${loadAverage()}`);
+console.log(`  run() / bwrap: ${r.toFixed(2)}×   target ≥ 2×: ${r >= 2 ? "met" : "MISSED"}; 2× bwrap / unshare: ${((2 * rate("bwrap spawn")) / rate("unshare spawn")).toFixed(2)}×; load after ${loadAverage()}`);
