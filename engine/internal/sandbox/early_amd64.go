@@ -109,5 +109,9 @@ func entryInit() *initProc {
 		p.wait()
 		return nil
 	}
-	return &initProc{pid: int(earlyPID), pidfd: -1, status: status, newNet: true, newSession: true}
+	p, err := withPrelude(&initProc{pid: int(earlyPID), pidfd: -1, status: status, newNet: true, newSession: true})
+	if err != nil {
+		return nil // the run forks another PID 1, and reports the prelude's failure itself
+	}
+	return p
 }

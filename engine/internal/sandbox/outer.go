@@ -382,16 +382,16 @@ func (o *outer) memfdFrame() (int, error) {
 
 // noUserns says whether PID 1 failed because the host refuses user namespaces (unshare or the
 // id maps refused), or makes them powerless (AppArmor's restriction on Ubuntu 23.10+: the first
-// mount of the view is refused), so the caller may degrade when it allowed that.
+// mount, the prelude's, is refused), so the caller may degrade when it allowed that.
 func (o *outer) noUserns(p *plan.Plan, r *record) bool {
-	first, _ := p.Range(plan.SegView)
 	switch {
 	case r.Op == stepUnshare:
 		return userns.Unavailable(unix.Errno(r.Errno))
 	case r.Op <= stepIDMap && r.Op >= stepIDMap-2:
 		return true
 	}
-	return int(r.Op) == first && r.Errno == uint32(unix.EPERM)
+	first, _ := failedPlan(p, r).Range(plan.SegView)
+	return r.Code == inPrelude && int(r.Op) == first && r.Errno == uint32(unix.EPERM)
 }
 
 // finish ends a run once PID 1 has reported the target's end (or the run failed): the proxy,

@@ -247,19 +247,9 @@ func pid1(b *boot) {
 	}
 	// Not dumpable: the target (same uid) cannot read PID 1's memory, fds or environ, nor ptrace it.
 	sys(unix.SYS_PRCTL, unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-
+	pid1Prelude(b)
 	// The plan; the end of the socket before it means the engine discarded this PID 1.
-	var n uintptr
-	var e syscall.Errno
-	for {
-		n, e = sys(unix.SYS_RECVMSG, pid1Status, uintptr(unsafe.Pointer(&b.inMsg)), unix.MSG_CMSG_CLOEXEC, 0, 0)
-		if e != unix.EINTR {
-			break
-		}
-	}
-	if e != 0 || n != uintptr(recordSize) || b.in.Kind != recPlan {
-		pid1Fail(b, stepReceive, uintptr(e))
-	}
+	pid1Receive(b, recPlan)
 	if b.cpus.n != 0 {
 		b.cpus.set(0)
 	}
@@ -332,6 +322,50 @@ func pid1(b *boot) {
 	b.out = record{Kind: recExit, Code: code, Signal: sig}
 	pid1Send(b, none)
 	sys(unix.SYS_EXIT_GROUP, 0, 0, 0, 0, 0)
+}
+
+// pid1Receive receives the next message from the engine, of kind kind, into b.in and b.inOob;
+// anything else ends PID 1.
+//
+//go:nosplit
+//go:norace
+func pid1Receive(b *boot, kind uint32) {
+	b.inMsg.Controllen = uint64(len(b.inOob))
+	for {
+		n, e := sys(unix.SYS_RECVMSG, pid1Status, uintptr(unsafe.Pointer(&b.inMsg)), unix.MSG_CMSG_CLOEXEC, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 || n != uintptr(recordSize) || b.in.Kind != kind {
+			pid1Fail(b, stepReceive, uintptr(e))
+		}
+		return
+	}
+}
+
+// pid1Prelude receives the prelude (prelude.go) and builds the sandbox's /proc and /dev with it,
+// which the view clones. It leaves PID 1 with descriptors 0-3 only, as it came.
+//
+//go:nosplit
+//go:norace
+func pid1Prelude(b *boot) {
+	pid1Receive(b, recPrelude)
+	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&b.inOob[0]))
+	if b.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != unix.SizeofCmsghdr+4 {
+		pid1Fail(b, stepReceive, uintptr(unix.EBADF))
+	}
+	fd := uintptr(*(*int32)(unsafe.Pointer(&b.inOob[unix.SizeofCmsghdr])))
+	e := plan.Map(fd, &b.plan)
+	sys(unix.SYS_CLOSE, fd, 0, 0, 0, 0)
+	if e != 0 {
+		pid1Fail(b, stepMap, e)
+	}
+	if i, e := b.plan.Run(plan.SegView); i >= 0 {
+		b.out = record{Kind: recFailed, Op: int32(i), Errno: uint32(e), Code: inPrelude}
+		pid1Send(b, none)
+		sys(unix.SYS_EXIT_GROUP, pid1Exit, 0, 0, 0, 0)
+	}
+	sys(unix.SYS_CLOSE_RANGE, pid1Status+1, ^uintptr(0), 0, 0, 0)
 }
 
 // pid1Start starts the target (forkTarget), which runs the target segment and execs, hands the

@@ -21,7 +21,7 @@ type record struct {
 	Kind   uint32
 	Op     int32 // recFailed: the index of the plan op that failed, or a driver step (stepPlan…)
 	Errno  uint32
-	Code   int32 // recExit: the target's exit code
+	Code   int32 // recExit: the target's exit code; recFailed: inPrelude when Op is the prelude's
 	Signal int32 // recExit: the signal that ended it
 	_      [12]byte
 }
@@ -37,7 +37,11 @@ const (
 	recStarted             // the target exec'd
 	recLearn               // supervised runs: an event line follows the record
 	recExit                // the target ended: Code or Signal; PID 1 then exits
+	recPrelude             // in: the prelude's memfd attached (prelude.go), before the plan
 )
+
+// inPrelude is recFailed's Code when Op is an op of the prelude, not of the run's plan.
+const inPrelude = 1
 
 // PID 1's own steps, for recFailed records whose failure is not a plan op (negative Op).
 const (
@@ -65,7 +69,7 @@ func decodeRecord(b []byte) (record, []byte, error) {
 }
 
 // failure turns a recFailed record (and the message after it) into the step error it stands
-// for, through the plan's steps.
+// for, through the steps of the run's plan p or of the prelude.
 func failure(p *plan.Plan, r *record, line []byte) *step.Error {
 	switch r.Op {
 	case stepSupervisor:
@@ -84,7 +88,16 @@ func failure(p *plan.Plan, r *record, line []byte) *step.Error {
 		file := [...]string{"setgroups", "uid_map", "gid_map"}[stepIDMap-r.Op]
 		return step.Fail("userns", "write "+file, unix.Errno(r.Errno))
 	}
-	return p.Failure(int(r.Op), uint64(r.Errno))
+	return failedPlan(p, r).Failure(int(r.Op), uint64(r.Errno))
+}
+
+// failedPlan is the plan whose op a recFailed record names: the run's, p, or the prelude.
+func failedPlan(p *plan.Plan, r *record) *plan.Plan {
+	if r.Code == inPrelude {
+		pre, _, _ := preludePlan()
+		return pre
+	}
+	return p
 }
 
 // stepLine is a step error of the supervising PID 1 or its exec stage, sent after a record.

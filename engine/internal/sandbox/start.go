@@ -75,7 +75,17 @@ func startInit(newNet, newSession bool) (*initProc, error) {
 		status.Close()
 		return nil, startFailed(err)
 	}
-	return &initProc{pid: pid, pidfd: -1, status: status, newNet: newNet, newSession: newSession}, nil
+	return withPrelude(&initProc{pid: pid, pidfd: -1, status: status, newNet: newNet, newSession: newSession})
+}
+
+// withPrelude hands a new PID 1 its prelude, which it builds while the engine plans; a PID 1 that
+// cannot have it is discarded.
+func withPrelude(p *initProc) (*initProc, error) {
+	if err := p.sendPrelude(); err != nil {
+		p.discard()
+		return nil, err
+	}
+	return p, nil
 }
 
 // earlyInit is where `run` takes PID 1 from: the one forked before the frame was read, when it

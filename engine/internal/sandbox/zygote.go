@@ -125,7 +125,7 @@ func (z *zygote) start(newNet, newSession bool) (*initProc, error) {
 		}
 		return nil, err
 	}
-	return &initProc{pid: int(rep.Pid), pidfd: fds[0], status: status, newNet: newNet, newSession: newSession}, nil
+	return withPrelude(&initProc{pid: int(rep.Pid), pidfd: fds[0], status: status, newNet: newNet, newSession: newSession})
 }
 
 // zygoteMain is the zygote's life: it answers requests until the server is gone, and boots each

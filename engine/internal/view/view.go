@@ -5,7 +5,8 @@
 // again after mounting), masks for hidden paths (existing or not), /proc, a minimal /dev, a private
 // /tmp, pivot_root. The engine plans it on the host (Plan) and the sandbox's PID 1 carries it out
 // in its fresh user and mount namespaces, where it holds every capability and has none on the
-// host (engine/internal/plan).
+// host (engine/internal/plan). /proc and /dev are the same for every run: PID 1 builds them
+// before its plan arrives (Prelude), and the view clones them.
 package view
 
 import (
@@ -74,9 +75,8 @@ func Plan(p *plan.Plan, fs *config.Fs) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// PID 1 has run the prelude (Prelude) first: "/" is private, /proc and /dev are the sandbox's.
 	b := &builder{p: p, fs: fs, made: map[string]bool{}}
-	s := p.Step(plan.Step{Name: "mount", What: `propagation of "/"`})
-	p.Call(s, unix.SYS_MOUNT, plan.Lit(0), p.Str("/").Addr(), plan.Lit(0), plan.Lit(unix.MS_REC|unix.MS_PRIVATE), plan.Lit(0))
 	// Every source is opened (and checked) before the staging tmpfs covers the host's /tmp.
 	src := make([]plan.Ref, len(entries))
 	for i := range entries {
