@@ -508,6 +508,29 @@ func TestDevIsMinimalAndFixed(t *testing.T) {
 	}
 }
 
+// /proc's files that reach the host kernel are read-only (/proc/sys: a root caller's sandbox runs
+// as the uid that owns its namespaces' sysctls) or masked (kallsyms and keys are readable by
+// anyone on the host); /proc and /dev are built by PID 1's prelude and cloned into the view.
+func TestProcHostFacingFilesAreReadOnlyOrMasked(t *testing.T) {
+	r := run(t, sh(`for f in net/ipv4/ip_forward kernel/hostname; do (echo 1 > /proc/sys/$f) 2>&1 || echo "refused $f"; done
+for f in kallsyms keys; do echo "$f $(cat /proc/$f 2>/dev/null | wc -c)"; done
+echo "acpi $(ls -A /proc/acpi 2>/dev/null | wc -l)"`), nil)
+	expectCode(t, r, 0)
+	for _, f := range []string{"net/ipv4/ip_forward", "kernel/hostname"} {
+		if !strings.Contains(r.stdout, "refused "+f) {
+			t.Errorf("/proc/sys/%s was writable: %q", f, r.stdout)
+		}
+	}
+	if os.Getuid() == 0 && strings.Count(r.stdout, "Read-only file system") != 2 {
+		t.Errorf("a root caller's writes to /proc/sys were not refused by a read-only mount: %q", r.stdout)
+	}
+	for _, want := range []string{"kallsyms 0", "keys 0", "acpi 0"} {
+		if !strings.Contains(r.stdout, want+"\n") {
+			t.Errorf("want %q (masked): %q", want, r.stdout)
+		}
+	}
+}
+
 func TestRootCallerCannotReadRootOnlyFiles(t *testing.T) {
 	if os.Getuid() != 0 {
 		t.Skip("only a root caller's sandbox runs as the owner of root's files")
