@@ -48,8 +48,9 @@ const MILESTONES = [
   ["exec", "the sandbox tool is exec'd"],
   ["nsClone", "clone()/unshare() of the new namespaces entered"],
   ["nsCloned", "that call returned (in the caller)"],
-  ["planIn", "the engine's PID 1 received its plan"],
+  ["preludeIn", "the engine's PID 1 received its prelude (it builds /proc and /dev)"],
   ["mount", "first mount() in the new namespaces"],
+  ["planIn", "the engine's PID 1 received its plan"],
   ["pivot", "pivot_root()"],
   ["targetFork", "the target forked by PID 1"],
   ["landlock", "landlock_restrict_self()"],
@@ -129,7 +130,7 @@ function record(label: string, command: string): Map<Milestone, number>[] {
         }
         break;
       case "syscalls:sys_exit_recvmsg":
-        if (e.pid === pid1) mark("planIn", e.time);
+        if (e.pid === pid1) mark(cur.has("preludeIn") ? "planIn" : "preludeIn", e.time);
         break;
       case "syscalls:sys_enter_mount":
         mark("mount", e.time);
