@@ -109,9 +109,9 @@ func entryInit() *initProc {
 		p.wait()
 		return nil
 	}
-	// The prelude is planned and handed over on another thread while this one reads the frame:
-	// the other CPU is idle once PID 1 has made its namespaces.
-	p := &initProc{pid: int(earlyPID), pidfd: -1, status: status, newNet: true, newSession: true, prelude: make(chan error, 1)}
-	go func() { p.prelude <- p.sendPrelude() }()
+	p, err := withPrelude(&initProc{pid: int(earlyPID), pidfd: -1, status: status, newNet: true, newSession: true})
+	if err != nil {
+		return nil // the run forks another PID 1, and reports the prelude's failure itself
+	}
 	return p
 }

@@ -26,7 +26,6 @@ type initProc struct {
 	newNet     bool
 	newSession bool
 	closed     bool
-	prelude    chan error // the prelude's hand-over, when it is under way in a goroutine (entryInit)
 }
 
 // pid1Unshare is what PID 1 unshares itself: the user and pid namespaces come with its fork.
@@ -166,10 +165,5 @@ func (p *initProc) close() {
 // sendPlan hands PID 1 its plan and the descriptors flags name (pid1.go: planCgroup,
 // planSupervise), in that order.
 func (p *initProc) sendPlan(memfd int, flags int32, fds ...int) error {
-	if p.prelude != nil {
-		if err := <-p.prelude; err != nil {
-			return err
-		}
-	}
 	return p.status.send(record{Kind: recPlan, Code: flags}, append([]int{memfd}, fds...)...)
 }
