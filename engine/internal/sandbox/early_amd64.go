@@ -74,8 +74,7 @@ func earlyBootInit() {
 //go:norace
 func pid1Early() { pid1Boot(unsafe.Pointer(&earlyBoot)) }
 
-// The engine's end of PID 1's socket took the lowest free descriptor at entry: moved above 5, so
-// that a frame file put on fd 3 (run --frame) or the events fd 4 probed later is never it.
+// The engine's end of PID 1's socket took the lowest free descriptor at entry (aboveRunFds).
 func init() {
 	if earlyPID == 0 {
 		return
@@ -85,15 +84,12 @@ func init() {
 		unix.Close(fd) // the clone failed: startInit tries again and reports why
 		return
 	}
-	if fd <= answersFd {
-		moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, answersFd+1)
-		unix.Close(fd)
-		if err != nil {
-			earlyPID = -int64(unix.EBADF) // PID 1 sees its socket's end and exits
-			return
-		}
-		earlyFds[0] = int32(moved)
+	moved, err := aboveRunFds(fd)
+	if err != nil {
+		earlyPID = -int64(unix.EBADF) // PID 1 sees its socket's end and exits
+		return
 	}
+	earlyFds[0] = int32(moved)
 }
 
 // entryInit is the PID 1 forked at entry, or nil.

@@ -35,6 +35,18 @@ const (
 	answersFd = 5
 )
 
+// aboveRunFds moves fd above answersFd (closing fd) when it is one of the caller's numbers: a
+// descriptor `run` opens before a frame file is put on fd 3 (run --frame) and the events and
+// answers fds are probed must never be taken for one of them.
+func aboveRunFds(fd int) (int, error) {
+	if fd > answersFd {
+		return fd, nil
+	}
+	moved, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, answersFd+1)
+	unix.Close(fd)
+	return moved, err
+}
+
 // outer is the engine in the host namespaces: it validates, starts PID 1, runs the proxy,
 // enforces the wall-clock timeout, writes events and ends with the target's status.
 type outer struct {

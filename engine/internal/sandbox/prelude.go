@@ -5,8 +5,6 @@ package sandbox
 import (
 	"sync"
 
-	"golang.org/x/sys/unix"
-
 	"stockade/engine/internal/plan"
 	"stockade/engine/internal/step"
 	"stockade/engine/internal/view"
@@ -29,14 +27,10 @@ func preludePlan() (*plan.Plan, int, error) {
 		prelude.plan = plan.New()
 		view.Prelude(prelude.plan)
 		fd, err := prelude.plan.Seal()
-		if err != nil {
-			prelude.fd, prelude.err = -1, err
-			return
+		if err == nil {
+			fd, err = aboveRunFds(fd) // `run` seals it before it has probed fds 3-5
 		}
-		// Above 5: `run` may be sealing it before the frame file is put on fd 3 (run --frame) and
-		// the events and answers fds are probed.
-		prelude.fd, prelude.err = unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, answersFd+1)
-		unix.Close(fd)
+		prelude.fd, prelude.err = fd, err
 	})
 	return prelude.plan, prelude.fd, prelude.err
 }
