@@ -267,14 +267,13 @@ func pid1(b *boot) {
 	}
 	want[count], want[count+1], want[count+2] = 0, 1, 2
 	count += 3
-	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&b.inOob[0]))
-	if b.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != uint64(unix.SizeofCmsghdr+4*count) {
+	if !rightsIn(&b.inMsg, count) {
 		pid1Fail(b, stepReceive, uintptr(unix.EBADF))
 	}
 	// Received at the lowest free numbers above 3, in order: moved from the last, none is
 	// overwritten; the stdio ones go to 0-2, over what PID 1 inherited.
 	for i := count - 1; i >= 0; i-- {
-		got := uintptr(*(*int32)(unsafe.Pointer(&b.inOob[unix.SizeofCmsghdr+4*i])))
+		got := rightsFd(&b.inMsg, i)
 		if got != want[i] {
 			flags := uintptr(unix.O_CLOEXEC)
 			if want[i] <= 2 {
@@ -350,11 +349,10 @@ func pid1Receive(b *boot, kind uint32) {
 //go:norace
 func pid1Prelude(b *boot) {
 	pid1Receive(b, recPrelude)
-	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&b.inOob[0]))
-	if b.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != unix.SizeofCmsghdr+4 {
+	if !rightsIn(&b.inMsg, 1) {
 		pid1Fail(b, stepReceive, uintptr(unix.EBADF))
 	}
-	fd := uintptr(*(*int32)(unsafe.Pointer(&b.inOob[unix.SizeofCmsghdr])))
+	fd := rightsFd(&b.inMsg, 0)
 	e := plan.Map(fd, &b.plan)
 	sys(unix.SYS_CLOSE, fd, 0, 0, 0, 0)
 	if e != 0 {

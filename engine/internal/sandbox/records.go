@@ -164,3 +164,19 @@ func (o *rightsOob) init() {
 
 //go:nosplit
 func (o *rightsOob) setFd(fd int32) { *(*int32)(unsafe.Pointer(&o[rightsFdAt])) = fd }
+
+// rightsIn reports whether a message recvmsg put in msg carried exactly n descriptors, in one
+// control message: PID 1's plan and prelude, a zygote request.
+//
+//go:nosplit
+func rightsIn(msg *unix.Msghdr, n int) bool {
+	hdr := (*unix.Cmsghdr)(unsafe.Pointer(msg.Control))
+	return msg.Controllen >= unix.SizeofCmsghdr && hdr.Len == uint64(unix.SizeofCmsghdr+4*n)
+}
+
+// rightsFd is descriptor i of the message recvmsg put in msg (checked by rightsIn).
+//
+//go:nosplit
+func rightsFd(msg *unix.Msghdr, i int) uintptr {
+	return uintptr(*(*int32)(unsafe.Add(unsafe.Pointer(msg.Control), rightsFdAt+4*i)))
+}

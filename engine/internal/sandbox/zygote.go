@@ -175,13 +175,12 @@ func zygoteServe(z *zygoteBlock) bool {
 	if e != 0 || n != uintptr(zygoteMsgSize) {
 		sys(unix.SYS_EXIT_GROUP, 0, 0, 0, 0, 0) // the server is gone
 	}
-	hdr := (*unix.Cmsghdr)(unsafe.Pointer(&z.inOob[0]))
-	if z.inMsg.Controllen < unix.SizeofCmsghdr || hdr.Len != unix.SizeofCmsghdr+4 {
+	if !rightsIn(&z.inMsg, 1) {
 		z.msg.Pid, z.msg.Errno = 0, uint32(unix.EBADF)
 		sys(unix.SYS_SENDMSG, zygoteSock, uintptr(unsafe.Pointer(&z.outMsg)), 0, 0, 0)
 		return false
 	}
-	status := uintptr(*(*int32)(unsafe.Pointer(&z.inOob[unix.SizeofCmsghdr])))
+	status := rightsFd(&z.inMsg, 0)
 	b := z.boot
 	b.status, b.newSession, b.flags = status, z.msg.NewSession != 0, uintptr(z.msg.Unshare)
 	z.pidfd = -1
