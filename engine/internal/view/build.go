@@ -274,11 +274,7 @@ func (b *builder) stage() {
 	p.Call(s, unix.SYS_MKDIRAT, plan.Lit(unix.AT_FDCWD), p.Str(newRoot).Addr(), plan.Lit(0o755))
 	s = p.Step(plan.Step{Name: "mount", What: "root tmpfs"})
 	p.Call(s, unix.SYS_MOUNT, tmpfs.Addr(), p.Str(newRoot).Addr(), tmpfs.Addr(), plan.Lit(unix.MS_NOSUID|unix.MS_NODEV), p.Str("mode=0755").Addr())
-	s = p.Step(plan.Step{Name: "mount", What: quote(empty)})
-	f := p.Cell()
-	p.Call(s, unix.SYS_OPENAT, plan.Lit(unix.AT_FDCWD), p.Str(empty).Addr(), plan.Lit(unix.O_CREAT|unix.O_EXCL|unix.O_RDONLY|unix.O_CLOEXEC), plan.Lit(0)).To(f)
-	b.close(f)
-	b.empty = b.open(s, plan.Lit(unix.AT_FDCWD), empty, noSymlinks)
+	b.empty = b.emptyFile(p.Step(plan.Step{Name: "mount", What: quote(empty)}), plan.Lit(unix.AT_FDCWD), empty, noSymlinks)
 	// One empty read-only tmpfs, cloned for every directory mask: a mount of it costs less than
 	// a filesystem of its own each time.
 	s = p.Step(plan.Step{Name: "mount", What: quote(emptyDir)})
@@ -286,6 +282,15 @@ func (b *builder) stage() {
 	p.Call(s, unix.SYS_MOUNT, tmpfs.Addr(), p.Str(emptyDir).Addr(), tmpfs.Addr(), plan.Lit(unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC), p.Str("size=4k,mode=0755").Addr())
 	b.emptyDir = b.open(s, plan.Lit(unix.AT_FDCWD), emptyDir, noSymlinks)
 	b.root = b.open(p.Step(plan.Step{Name: "mount", What: quote(newRoot)}), plan.Lit(unix.AT_FDCWD), newRoot, noSymlinks)
+}
+
+// emptyFile plans creating path (beneath the directory dir, resolved with resolve) as an empty
+// file nobody may open, the source of file masks, and returns an O_PATH handle on it.
+func (b *builder) emptyFile(s uint32, dir plan.Arg, path string, resolve uint64) plan.Ref {
+	f := b.p.Cell()
+	b.p.Call(s, unix.SYS_OPENAT, dir, b.p.Str(path).Addr(), plan.Lit(unix.O_CREAT|unix.O_EXCL|unix.O_RDONLY|unix.O_CLOEXEC), plan.Lit(0)).To(f)
+	b.close(f)
+	return b.open(s, dir, path, resolve)
 }
 
 // explainErrno turns a resolution errno into words that name the fix.
