@@ -1,8 +1,8 @@
 /**
  * Throughput with concurrent callers (issue 3): sandboxes per second when CALLERS async loops each
  * `await run(["/bin/true"])` back to back for SECONDS, against the same loops spawning bwrap
- * (`--unshare-all`, host root read-only). Phases alternate run/bwrap/run/bwrap (half the time
- * each) so drift in machine load hits all. Target: run() ≥ 2× bwrap's rate. The same loops spawning
+ * (`--unshare-all`, host root read-only). The subjects take turns twice (half the time each) so
+ * drift in machine load hits all. Target: run() ≥ 2× bwrap's rate. The same loops spawning
  * `unshare` with the namespaces alone (measure.ts UNSHARE_ARGS) give the rate of the kernel's part,
  * for reference.
  *
